@@ -1,0 +1,59 @@
+"""Handing the conversation to a person, and the fallback that leads there."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions import shop
+from bot.conversation import consecutive_fallbacks, summarize
+from bot.handoff import REASONS, HandoffRequest
+
+# The customer said "yes" to the offer of a person made after two misunderstandings.
+_ACCEPTED_OFFER = "affirm"
+
+
+class ActionHandoff(Action):
+    """Records the request with its reason and a summary for staff, and tells the customer."""
+
+    def name(self) -> str:
+        return "action_handoff"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        reason = (
+            REASONS["nlu_fallback"]
+            if intent == _ACCEPTED_OFFER
+            else REASONS.get(intent, REASONS["contact_human_agent"])
+        )
+        shop.handoff_log().record(
+            HandoffRequest(
+                conversation_id=tracker.sender_id, reason=reason, summary=summarize(tracker.events)
+            )
+        )
+        if intent == "complaint" and (entry := shop.knowledge().faq_for_intent("complaint")):
+            dispatcher.utter_message(text=entry.answer)
+        support = shop.knowledge().store.support
+        dispatcher.utter_message(response="utter_handoff_requested", hours=support.hours, email=support.email)
+        return []
+
+
+class ActionRephraseOrHandoff(Action):
+    """Not understood: ask to rephrase the first time, offer a person from the second time on."""
+
+    def name(self) -> str:
+        return "action_rephrase_or_handoff"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        if consecutive_fallbacks(tracker.events) >= 2:
+            dispatcher.utter_message(response="utter_offer_handoff")
+            return [SlotSet("handoff_offered", True)]
+        dispatcher.utter_message(response="utter_ask_rephrase")
+        return [SlotSet("handoff_offered", False)]

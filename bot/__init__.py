@@ -1,0 +1,1 @@
+"""supportdesk: a customer-support assistant a small business runs itself."""

@@ -1,0 +1,1 @@
+"""The gateway every channel talks to (aiohttp)."""

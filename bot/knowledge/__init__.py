@@ -1,0 +1,69 @@
+"""The business's own content (knowledge/): store facts, FAQ and catalog, loaded and checked."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+
+from bot.knowledge.catalog import Product, read_catalog
+from bot.knowledge.faq import FaqEntry, read_faq
+from bot.knowledge.problems import KnowledgeError, Problem
+from bot.knowledge.store import Store, read_store
+
+__all__ = ["FaqEntry", "Knowledge", "KnowledgeError", "Problem", "Product", "Store", "load_knowledge"]
+
+CATALOG_FILES = ("catalog.csv", "catalog.json")
+
+
+@dataclass(frozen=True)
+class Knowledge:
+    """Everything the assistant knows about one shop."""
+
+    store: Store
+    faq: tuple[FaqEntry, ...]
+    catalog: tuple[Product, ...]
+    directory: Path = field(compare=False)
+
+    @cached_property
+    def _faq_by_intent(self) -> dict[str, FaqEntry]:
+        return {entry.intent: entry for entry in self.faq if entry.intent}
+
+    def faq_for_intent(self, intent: str) -> FaqEntry | None:
+        """The entry that answers ``intent``, if the FAQ names one."""
+        return self._faq_by_intent.get(intent)
+
+    @cached_property
+    def categories(self) -> tuple[str, ...]:
+        return tuple(sorted({product.category for product in self.catalog}))
+
+
+def load_knowledge(directory: Path) -> Knowledge:
+    """Load store.yml, faq.yml and the catalog; raise one KnowledgeError listing every problem."""
+    store, problems = read_store(directory / "store.yml")
+    faq, faq_problems = read_faq(directory / "faq.yml")
+    problems += faq_problems
+    catalog_paths = [directory / name for name in CATALOG_FILES if (directory / name).exists()]
+    if not catalog_paths:
+        problems.append(
+            Problem(directory / CATALOG_FILES[0], None, None, f"no catalog: add {' or '.join(CATALOG_FILES)}")
+        )
+    catalog: list[Product] = []
+    for path in catalog_paths:
+        products, catalog_problems = read_catalog(path)
+        catalog += products
+        problems += catalog_problems
+    if store and catalog:
+        problems += [
+            Problem(
+                catalog_paths[0],
+                None,
+                "currency",
+                f"product {product.id} is priced in {product.currency}, the store in {store.currency}",
+            )
+            for product in catalog
+            if product.currency != store.currency
+        ]
+    if problems or store is None:
+        raise KnowledgeError(problems)
+    return Knowledge(store=store, faq=tuple(faq), catalog=tuple(catalog), directory=directory)

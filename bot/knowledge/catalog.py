@@ -1,0 +1,137 @@
+"""The shop's product catalog, from CSV (one product a row) or JSON (a list of products)."""
+
+from __future__ import annotations
+
+import csv
+import json
+from decimal import Decimal
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from bot.knowledge.problems import KnowledgeError, Problem, problems_from_validation
+
+# ISO 4217 codes a small shop is likely to sell in; extend when a shop needs another.
+CURRENCIES = frozenset(
+    "USD EUR GBP CAD AUD NZD CHF SEK NOK DKK PLN CZK HUF JPY CNY INR BRL MXN ZAR SGD HKD".split()
+)
+COLUMNS = (
+    "id",
+    "name",
+    "category",
+    "brand",
+    "price",
+    "currency",
+    "colors",
+    "sizes",
+    "stock",
+    "description",
+    "url",
+    "image",
+)
+
+
+class Product(BaseModel):
+    """One product as the shop sells it."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+    id: str = Field(min_length=1)
+    name: str = Field(min_length=1)
+    category: str = Field(min_length=1)
+    brand: str = ""
+    price: Decimal = Field(gt=0, max_digits=10, decimal_places=2)
+    currency: str
+    colors: tuple[str, ...] = ()
+    sizes: tuple[str, ...] = ()
+    stock: int = Field(ge=0)
+    description: str = ""
+    url: str = Field(pattern=r"^https?://\S+$")
+    image: str = ""
+
+    @field_validator("category")
+    @classmethod
+    def _lowercase_category(cls, value: str) -> str:
+        return value.lower()
+
+    @field_validator("currency")
+    @classmethod
+    def _known_currency(cls, value: str) -> str:
+        if value.upper() not in CURRENCIES:
+            raise ValueError(f"unknown currency {value!r} (use an ISO code such as USD or EUR)")
+        return value.upper()
+
+    @field_validator("colors", "sizes", mode="before")
+    @classmethod
+    def _split_list(cls, value: object) -> object:
+        # CSV cells hold lists as "black;navy"; JSON holds real lists.
+        if isinstance(value, str):
+            return tuple(part.strip().lower() for part in value.split(";") if part.strip())
+        if isinstance(value, list):
+            return tuple(str(part).strip().lower() for part in value if str(part).strip())
+        return value
+
+    @property
+    def in_stock(self) -> bool:
+        return self.stock > 0
+
+
+def _rows_from_csv(path: Path) -> list[tuple[int, dict]]:
+    with path.open(encoding="utf-8", newline="") as handle:
+        reader = csv.DictReader(handle)
+        missing = [
+            column
+            for column in ("id", "name", "category", "price", "currency", "stock", "url")
+            if column not in (reader.fieldnames or [])
+        ]
+        if missing:
+            raise KnowledgeError([Problem(path, 1, None, f"missing column(s): {', '.join(missing)}")])
+        rows = []
+        for row in reader:
+            if None in row:  # more cells than the header has columns
+                rows.append((reader.line_num, {**row, "__extra_cells__": row.pop(None)}))
+            else:
+                rows.append((reader.line_num, row))
+        return rows
+
+
+def _rows_from_json(path: Path) -> list[tuple[int, dict]]:
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as error:
+        raise KnowledgeError([Problem(path, error.lineno, None, f"invalid JSON: {error.msg}")]) from None
+    if not isinstance(document, list):
+        raise KnowledgeError([Problem(path, None, None, "the file must hold a JSON list of products")])
+    # JSON has no row numbers once parsed; the product's position stands in for them.
+    return [(position, item) for position, item in enumerate(document, start=1)]
+
+
+def read_catalog(path: Path) -> tuple[list[Product], list[Problem]]:
+    """Read and check a catalog file; returns the valid products and every problem found."""
+    if not path.exists():
+        return [], [Problem(path, None, None, "file not found")]
+    rows = _rows_from_json(path) if path.suffix.lower() == ".json" else _rows_from_csv(path)
+    products: list[Product] = []
+    problems: list[Problem] = []
+    seen: dict[str, int] = {}
+    for line, row in rows:
+        if not isinstance(row, dict):
+            problems.append(Problem(path, line, None, "a product must be an object of fields"))
+            continue
+        if "__extra_cells__" in row:
+            problems.append(Problem(path, line, None, "the row has more cells than the header has columns"))
+            continue
+        fields = {key: value for key, value in row.items() if value not in (None, "")}
+        try:
+            product = Product(**fields)
+        except ValidationError as error:
+            problems.extend(problems_from_validation(error, path, line))
+            continue
+        if product.id in seen:
+            problems.append(
+                Problem(path, line, "id", f"duplicate id {product.id!r} (first at {seen[product.id]})")
+            )
+            continue
+        seen[product.id] = line
+        products.append(product)
+    return products, problems

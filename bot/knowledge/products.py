@@ -1,0 +1,168 @@
+"""Recommending products from the catalog: filter by what the customer asked for, rank the rest."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+
+from bot.knowledge import Knowledge, Product
+from bot.knowledge.lexical import LexicalIndex
+
+_NUMBER = r"\$?\s*(\d+(?:[.,]\d{1,2})?)\s*(?:\$|usd|dollars?|bucks|eur|euros?)?"
+_BETWEEN = re.compile(rf"\bbetween\s+{_NUMBER}\s+(?:and|-|to)\s+{_NUMBER}", re.IGNORECASE)
+_RANGE = re.compile(rf"{_NUMBER}\s*(?:-|to)\s*{_NUMBER}", re.IGNORECASE)
+_AT_MOST = re.compile(
+    rf"\b(?:under|below|less than|max(?:imum)?|up to|at most|no more than|cheaper than)\s+{_NUMBER}",
+    re.IGNORECASE,
+)
+_AT_LEAST = re.compile(rf"\b(?:over|above|more than|at least|min(?:imum)?|from)\s+{_NUMBER}", re.IGNORECASE)
+
+
+def to_price(value: object) -> Decimal | None:
+    """A price from an entity or slot value such as "$80", "80 dollars" or "79.95"; None if not one."""
+    if value is None:
+        return None
+    match = re.search(r"\d+(?:[.,]\d{1,2})?", str(value))
+    if not match:
+        return None
+    try:
+        return Decimal(match.group().replace(",", "."))
+    except InvalidOperation:
+        return None
+
+
+def parse_price_range(text: str) -> tuple[Decimal | None, Decimal | None]:
+    """(minimum, maximum) price stated in ``text``: "under $50", "between 20 and 40", "over 100"."""
+    if match := _BETWEEN.search(text) or _RANGE.search(text):
+        low, high = sorted((to_price(match.group(1)), to_price(match.group(2))))
+        return low, high
+    high = to_price(m.group(1)) if (m := _AT_MOST.search(text)) else None
+    low = to_price(m.group(1)) if (m := _AT_LEAST.search(text)) else None
+    return low, high
+
+
+@dataclass(frozen=True)
+class ProductRequest:
+    """What the customer asked for; every field is optional."""
+
+    text: str = ""
+    category: str | None = None
+    product: str | None = None
+    color: str | None = None
+    size: str | None = None
+    min_price: Decimal | None = None
+    max_price: Decimal | None = None
+    include_out_of_stock: bool = False
+
+
+@dataclass(frozen=True)
+class Recommendation:
+    product: Product
+    reasons: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def why(self) -> str:
+        return "; ".join(self.reasons)
+
+
+def _stem(word: str) -> str:
+    return word[:-1] if word.endswith("s") and not word.endswith("ss") else word
+
+
+def matching_categories(value: str, categories: tuple[str, ...]) -> tuple[str, ...]:
+    """Catalog categories meant by ``value``: exact, else every category sharing a word with it
+    ("jacket" means rain jackets and insulated jackets)."""
+    value = value.strip().lower()
+    if value in categories:
+        return (value,)
+    words = {_stem(word) for word in re.findall(r"[a-z0-9-]+", value)}
+    return tuple(
+        category
+        for category in categories
+        if words & {_stem(word) for word in re.findall(r"[a-z0-9-]+", category)}
+    )
+
+
+class ProductFinder:
+    """Filters the catalog by a request's constraints and ranks what is left by keyword match."""
+
+    def __init__(self, knowledge: Knowledge):
+        self._knowledge = knowledge
+        self._products = {product.id: product for product in knowledge.catalog}
+        self._index = LexicalIndex(
+            [(p.id, f"{p.name}. {p.category}. {p.brand}. {p.description}") for p in knowledge.catalog]
+        )
+
+    def recommend(self, request: ProductRequest, limit: int = 3) -> list[Recommendation]:
+        categories = (
+            matching_categories(request.category, self._knowledge.categories) if request.category else ()
+        )
+        candidates = [p for p in self._knowledge.catalog if self._fits(p, request, categories)]
+        if not candidates:
+            return []
+        query = " ".join(filter(None, [request.text, request.product, request.category]))
+        scores = self._index.scores(query) if query else {}
+        candidates.sort(key=lambda p: (-scores.get(p.id, 0.0), p.price))
+        return [Recommendation(p, self._reasons(p, request, categories)) for p in candidates[:limit]]
+
+    def _fits(self, product: Product, request: ProductRequest, categories: tuple[str, ...]) -> bool:
+        if request.category and product.category not in categories:
+            return False
+        if request.product and request.product.lower() not in product.name.lower():
+            return False
+        if request.color and request.color.lower() not in product.colors:
+            return False
+        if request.size and request.size.lower() not in product.sizes:
+            return False
+        if request.max_price is not None and product.price > request.max_price:
+            return False
+        if request.min_price is not None and product.price < request.min_price:
+            return False
+        return request.include_out_of_stock or product.in_stock
+
+    def _reasons(
+        self, product: Product, request: ProductRequest, categories: tuple[str, ...]
+    ) -> tuple[str, ...]:
+        currency = self._knowledge.store.currency
+        reasons = []
+        if request.category:
+            reasons.append(f"one of our {product.category}")
+        if request.color:
+            reasons.append(f"comes in {request.color.lower()}")
+        if request.size:
+            reasons.append(f"available in size {request.size}")
+        if request.max_price is not None or request.min_price is not None:
+            reasons.append(f"{product.price} {currency}, within your budget")
+        reasons.append("in stock" if product.in_stock else "currently out of stock")
+        return tuple(reasons)
+
+
+# Slots that carry a product request from one turn to the next, so "in blue" refines it.
+REQUEST_SLOTS = ("category", "product", "color", "size", "min_price", "max_price")
+
+
+def request_from_turn(text: str, entities: dict[str, str], previous: dict[str, str | None]) -> ProductRequest:
+    """The request a message makes: naming a category or product starts afresh; anything else
+    (a colour, a size, a budget) refines the previous request."""
+    starts_afresh = "category" in entities or "product" in entities
+    values = {} if starts_afresh else {slot: value for slot, value in previous.items() if value}
+    values.update(entities)
+    low, high = parse_price_range(text)
+    return ProductRequest(
+        text=text,
+        category=values.get("category"),
+        product=values.get("product"),
+        color=values.get("color"),
+        size=values.get("size"),
+        min_price=low if low is not None else to_price(values.get("min_price")),
+        max_price=high if high is not None else to_price(values.get("max_price")),
+    )
+
+
+def request_slots(request: ProductRequest) -> dict[str, str | None]:
+    """The request as slot values, for the next turn to refine."""
+    return {
+        slot: (str(value) if (value := getattr(request, slot)) is not None else None)
+        for slot in REQUEST_SLOTS
+    }
