@@ -1,0 +1,70 @@
+"""Shared fixtures: the project's real content, tracker JSON, and isolated settings."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from rasa_sdk import Tracker
+
+from actions import shop
+from bot.knowledge import Knowledge, load_knowledge
+from bot.settings import PROJECT_DIR
+
+FIXTURES = Path(__file__).parent / "fixtures"
+_REPORT: dict[str, str] = {}
+
+
+@pytest.fixture(scope="session")
+def report():
+    """Record a measured figure; the figures are printed at the end of the test run."""
+
+    def record(name: str, value: str) -> None:
+        _REPORT[name] = value
+
+    return record
+
+
+def pytest_terminal_summary(terminalreporter):
+    if _REPORT:
+        terminalreporter.section("supportdesk figures")
+        for name, value in _REPORT.items():
+            terminalreporter.write_line(f"{name}: {value}")
+
+
+@pytest.fixture(scope="session")
+def knowledge() -> Knowledge:
+    return load_knowledge(PROJECT_DIR / "knowledge")
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The action server's settings pointed at a fresh data directory (handoffs land there)."""
+    monkeypatch.setenv("SUPPORTDESK_DATA_DIR", str(tmp_path))
+    for accessor in (shop.settings, shop.knowledge, shop.faq_answerer, shop.product_finder):
+        accessor.cache_clear()
+    yield tmp_path
+    for accessor in (shop.settings, shop.knowledge, shop.faq_answerer, shop.product_finder):
+        accessor.cache_clear()
+
+
+def tracker_from_fixture(name: str) -> Tracker:
+    state = json.loads((FIXTURES / "trackers" / f"{name}.json").read_text())
+    return Tracker.from_dict(state)
+
+
+def tracker_for(text: str, intent: str, entities: list[dict[str, Any]] | None = None,
+                slots: dict[str, Any] | None = None, sender_id: str = "customer-1") -> Tracker:
+    """A tracker whose latest message is ``text``, as Rasa sends it to the action server."""
+    entities = entities or []
+    parse_data = {"intent": {"name": intent, "confidence": 0.95}, "entities": entities}
+    return Tracker.from_dict({
+        "sender_id": sender_id,
+        "slots": slots or {},
+        "latest_message": {"text": text, **parse_data},
+        "events": [{"event": "action", "name": "action_listen"},
+                   {"event": "user", "text": text, "parse_data": parse_data}],
+        "paused": False, "followup_action": None, "active_loop": {}, "latest_action_name": "action_listen",
+    })

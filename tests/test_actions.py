@@ -1,0 +1,125 @@
+"""Every custom action, run as the action server runs it: a Tracker in, messages and events out."""
+
+from __future__ import annotations
+
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.faq import ActionAnswerFaq
+from actions.handoff import ActionHandoff, ActionRephraseOrHandoff
+from actions.orders import ActionTrackOrder
+from actions.products import ActionRecommendProducts
+from bot.handoff import HandoffLog
+from tests.conftest import tracker_for, tracker_from_fixture
+
+DOMAIN: dict = {}
+
+
+async def run(action, tracker):
+    dispatcher = CollectingDispatcher()
+    events = await action.run(dispatcher, tracker, DOMAIN)
+    return dispatcher.messages, events
+
+
+async def test_a_faq_intent_is_answered_with_its_entry_and_link(data_dir, knowledge):
+    messages, events = await run(ActionAnswerFaq(), tracker_for("do you take paypal", "check_payment_methods"))
+    entry = knowledge.faq_for_intent("check_payment_methods")
+    assert events == []
+    assert [m["text"] for m in messages] == [f"{entry.answer}\nMore: {entry.link}"]
+
+
+async def test_any_other_question_is_answered_from_the_closest_faq_entry(data_dir):
+    messages, _ = await run(ActionAnswerFaq(), tracker_for("can you fix a torn tent?", "ask_question"))
+    assert "workshop repairs" in messages[0]["text"]
+
+
+async def test_a_question_the_faq_cannot_answer_offers_a_person(data_dir):
+    messages, events = await run(ActionAnswerFaq(), tracker_for("what's the weather tomorrow", "ask_question"))
+    assert events == []
+    assert [m["response"] for m in messages] == ["utter_not_sure"]
+
+
+async def test_track_order_gives_the_link_for_the_order_number(data_dir):
+    messages, events = await run(ActionTrackOrder(), tracker_from_fixture("track_order_with_id"))
+    assert events == []
+    assert messages[0]["response"] == "utter_track_order_link"
+    assert messages[0]["order_id"] == "AP-10234"
+    assert messages[0]["link"] == "https://alderandpine.example/orders/track?order=AP-10234"
+
+
+async def test_track_order_without_a_number_explains_and_asks_for_it(data_dir):
+    messages, _ = await run(ActionTrackOrder(), tracker_for("where is my package", "track_order"))
+    assert "tracking link" in messages[0]["text"]
+    assert messages[1]["response"] == "utter_ask_order_id"
+
+
+async def test_recommendations_come_as_cards_with_a_text_version_and_remember_the_request(data_dir):
+    tracker = tracker_for("any red rain jackets under $200", "product_search",
+                          entities=[{"entity": "category", "value": "rain jackets"},
+                                    {"entity": "color", "value": "red"}])
+    messages, events = await run(ActionRecommendProducts(), tracker)
+    (message,) = messages
+    cards = message["custom"]["products"]
+    assert message["custom"]["type"] == "product_cards" and 1 <= len(cards) <= 3
+    assert all(float(card["price"]) <= 200 and card["name"] in message["text"] for card in cards)
+    assert set(cards[0]) == {"id", "name", "price", "currency", "image", "url", "why"}
+    assert events == [
+        SlotSet("category", "rain jackets"), SlotSet("product", None), SlotSet("color", "red"),
+        SlotSet("size", None), SlotSet("min_price", None), SlotSet("max_price", "200"),
+    ]
+
+
+async def test_a_follow_up_in_another_colour_refines_the_previous_request(data_dir):
+    slots = {"category": "fleece", "color": "green", "max_price": "100"}
+    tracker = tracker_for("what about in navy", "product_search",
+                          entities=[{"entity": "color", "value": "navy"}], slots=slots)
+    messages, events = await run(ActionRecommendProducts(), tracker)
+    assert SlotSet("category", "fleece") in events and SlotSet("color", "navy") in events
+    cards = messages[0]["custom"]["products"]
+    assert {card["name"] for card in cards} == {"Microgrid Hoody Lite", "Hearthside Fleece Vest",
+                                                 "Hearthside Fleece Vest Pro"}
+
+
+async def test_nothing_fitting_says_so_and_suggests_loosening(data_dir):
+    tracker = tracker_for("a tent under $5", "product_search", entities=[{"entity": "category", "value": "tents"}])
+    messages, _ = await run(ActionRecommendProducts(), tracker)
+    assert [m["response"] for m in messages] == ["utter_no_products"]
+
+
+async def test_handoff_is_recorded_with_reason_and_summary(data_dir):
+    tracker = tracker_for("I want to talk to a human", "contact_human_agent", sender_id="customer-5")
+    messages, events = await run(ActionHandoff(), tracker)
+    assert events == []
+    assert messages[0]["response"] == "utter_handoff_requested"
+    assert messages[0]["email"] == "help@alderandpine.example"
+    (request,) = HandoffLog(data_dir / "supportdesk.db").all()
+    assert (request.conversation_id, request.reason) == ("customer-5", "customer asked for a person")
+    assert request.summary["last_messages"] == [{"from": "customer", "text": "I want to talk to a human"}]
+
+
+async def test_a_complaint_gets_an_apology_and_goes_to_a_person_with_its_context(data_dir):
+    messages, _ = await run(ActionHandoff(), tracker_from_fixture("complaint"))
+    assert messages[0]["text"].startswith("I'm sorry this went wrong.")
+    (request,) = HandoffLog(data_dir / "supportdesk.db").all()
+    assert request.reason == "complaint"
+    assert request.summary["intents"] == ["track_order", "complaint"]
+    assert request.summary["entities"] == {"order_id": "AP-55821"}
+
+
+async def test_first_misunderstanding_asks_to_rephrase(data_dir):
+    tracker = tracker_for("zxq wobble", "nlu_fallback")
+    messages, events = await run(ActionRephraseOrHandoff(), tracker)
+    assert [m["response"] for m in messages] == ["utter_ask_rephrase"]
+    assert events == [SlotSet("handoff_offered", False)]
+
+
+async def test_second_misunderstanding_in_a_row_offers_a_person(data_dir):
+    messages, events = await run(ActionRephraseOrHandoff(), tracker_from_fixture("two_fallbacks"))
+    assert [m["response"] for m in messages] == ["utter_offer_handoff"]
+    assert events == [SlotSet("handoff_offered", True)]
+
+
+async def test_accepting_the_offer_hands_over_as_a_misunderstanding(data_dir):
+    await run(ActionHandoff(), tracker_for("yes please", "affirm"))
+    (request,) = HandoffLog(data_dir / "supportdesk.db").all()
+    assert request.reason == "assistant did not understand twice"

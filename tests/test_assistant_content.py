@@ -1,0 +1,83 @@
+"""The Rasa domain, the training data and the shop's content agree with each other."""
+
+from __future__ import annotations
+
+import yaml
+
+from bot.settings import PROJECT_DIR
+
+REQUIRED_INTENTS = {
+    "place_order", "cancel_order", "change_order", "track_order", "change_shipping_address",
+    "set_up_shipping_address", "delivery_options", "delivery_period", "check_payment_methods",
+    "payment_issue", "check_refund_policy", "get_refund", "track_refund", "check_cancellation_fee",
+    "check_invoice", "get_invoice", "create_account", "delete_account", "edit_account", "recover_password",
+    "registration_problems", "switch_account", "newsletter_subscription", "complaint", "review",
+    "contact_customer_service", "contact_human_agent", "greet", "goodbye", "thank_you", "affirm", "deny",
+    "bot_challenge", "product_search", "ask_question", "out_of_scope",
+}
+
+
+def domain() -> dict:
+    return yaml.safe_load((PROJECT_DIR / "domain.yml").read_text())
+
+
+def training_examples() -> dict[str, list[str]]:
+    examples: dict[str, list[str]] = {}
+    for path in (PROJECT_DIR / "data" / "nlu").glob("*.yml"):
+        for block in yaml.safe_load(path.read_text())["nlu"]:
+            if "intent" in block:
+                lines = [line[2:] for line in block["examples"].splitlines() if line.startswith("- ")]
+                examples.setdefault(block["intent"], []).extend(lines)
+    return examples
+
+
+def rule_actions() -> dict[str, str]:
+    """Intent -> the action a single-turn rule answers it with."""
+    actions = {}
+    for path in (PROJECT_DIR / "data" / "rules").glob("*.yml"):
+        for rule in yaml.safe_load(path.read_text())["rules"]:
+            steps = rule["steps"]
+            if len(steps) == 2 and "intent" in steps[0]:
+                actions[steps[0]["intent"]] = steps[1]["action"]
+    return actions
+
+
+def test_the_domain_has_exactly_the_support_intent_inventory():
+    assert set(domain()["intents"]) == REQUIRED_INTENTS
+
+
+def test_every_intent_has_at_least_25_distinct_examples():
+    for intent, examples in training_examples().items():
+        assert len(set(examples)) >= 25, intent
+    assert set(training_examples()) == REQUIRED_INTENTS
+
+
+def test_no_held_out_message_is_in_the_training_data():
+    training = {example.lower() for examples in training_examples().values() for example in examples}
+    held_out = yaml.safe_load((PROJECT_DIR / "tests" / "nlu" / "heldout.yml").read_text())["nlu"]
+    for block in held_out:
+        for line in block["examples"].splitlines():
+            assert line[2:].lower() not in training, line
+
+
+def test_every_intent_answered_from_the_faq_has_its_faq_entry(knowledge):
+    faq_intents = {intent for intent, action in rule_actions().items() if action == "action_answer_faq"}
+    faq_intents.discard("ask_question")  # answered by searching the whole FAQ
+    missing = sorted(intent for intent in faq_intents if knowledge.faq_for_intent(intent) is None)
+    assert missing == []
+    assert {entry.intent for entry in knowledge.faq if entry.intent} <= REQUIRED_INTENTS
+
+
+def test_every_intent_gets_an_answer():
+    answered = set(rule_actions()) | {"affirm", "deny"}
+    assert REQUIRED_INTENTS <= answered
+
+
+def test_every_catalog_category_is_reachable_by_its_own_name_or_a_synonym(knowledge):
+    synonyms = set()
+    for block in yaml.safe_load((PROJECT_DIR / "data" / "nlu" / "entities.yml").read_text())["nlu"]:
+        if "synonym" in block:
+            synonyms.add(block["synonym"])
+    annotated = " ".join(" ".join(v) for v in training_examples().values())
+    for category in knowledge.categories:
+        assert category in synonyms or f"[{category}](category)" in annotated, category

@@ -1,0 +1,131 @@
+"""Loading the business's content, and the errors a shop owner sees when a file is wrong."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from bot.knowledge import KnowledgeError, load_knowledge
+from bot.settings import PROJECT_DIR
+
+
+@pytest.fixture
+def content(tmp_path: Path) -> Path:
+    """A copy of the demo store's knowledge/ to break."""
+    target = tmp_path / "knowledge"
+    shutil.copytree(PROJECT_DIR / "knowledge", target)
+    return target
+
+
+def problems_of(directory: Path) -> list[str]:
+    with pytest.raises(KnowledgeError) as caught:
+        load_knowledge(directory)
+    return [str(problem) for problem in caught.value.problems]
+
+
+def test_the_demo_store_loads_completely(knowledge):
+    assert len(knowledge.catalog) >= 150
+    assert len(knowledge.faq) >= 40
+    assert knowledge.store.name == "Alder & Pine Outdoor Co."
+    assert {product.currency for product in knowledge.catalog} == {"USD"}
+    assert any(not product.in_stock for product in knowledge.catalog)
+
+
+def test_every_faq_category_the_issue_names_is_covered(knowledge):
+    ids = {entry.id for entry in knowledge.faq}
+    for needed in ("shipping-options", "delivery-times", "refund-policy", "payment-methods",
+                   "cancellation-fee", "view-invoice", "warranty", "create-account", "newsletter",
+                   "store-hours", "contact-us"):
+        assert needed in ids
+
+
+def test_a_missing_answer_and_a_misspelt_field_name_file_line_and_field(content):
+    faq = content / "faq.yml"
+    text = faq.read_text()
+    line = text.count("\n") + 1  # where the appended entry starts
+    faq.write_text(text + "  - id: parking\n    category: store\n    question: Is there parking?\n"
+                   "    anwser: Yes, behind the building.\n")
+    problems = problems_of(content)
+    assert problems == [
+        f"{faq}:{line}: answer: is missing",
+        f"{faq}:{line}: anwser: is not a known field (check its spelling)",
+    ]
+
+
+def test_a_duplicate_faq_id_is_reported_with_both_lines(content):
+    faq = content / "faq.yml"
+    faq.write_text(faq.read_text().replace("- id: repairs", "- id: warranty"))
+    problems = problems_of(content)
+    assert len(problems) == 1
+    assert "id: duplicate id 'warranty' (first at line" in problems[0]
+
+
+def test_two_entries_claiming_one_intent_are_reported(content):
+    faq = content / "faq.yml"
+    faq.write_text(faq.read_text().replace("  - id: klarna\n", "  - id: klarna\n    intent: check_payment_methods\n"))
+    assert any("intent 'check_payment_methods' is already answered by 'payment-methods'" in p
+               for p in problems_of(content))
+
+
+def test_invalid_yaml_names_the_line(content):
+    faq = content / "faq.yml"
+    faq.write_text(faq.read_text().replace("    category: orders\n", "    category: [orders\n", 1))
+    problems = problems_of(content)
+    assert len(problems) == 1
+    assert problems[0].startswith(f"{faq}:") and "invalid YAML" in problems[0]
+
+
+def test_every_bad_catalog_row_is_listed_with_its_row(content):
+    catalog = content / "catalog.csv"
+    lines = catalog.read_text().splitlines()
+    lines[1] = lines[1].replace(",USD,", ",XYZ,")  # line 2: unknown currency
+    price = lines[2].split(",")[4]
+    lines[2] = lines[2].replace(f",{price},USD,", ",cheap,USD,")  # line 3: not a price
+    product_id, _name, rest = lines[3].split(",", 2)
+    lines[3] = f"{product_id},,{rest}"  # line 4: empty name
+    lines.append(lines[6])  # last line: the id of line 7 again
+    catalog.write_text("\n".join(lines) + "\n")
+    problems = problems_of(content)
+    assert f"{catalog}:2: currency: unknown currency 'XYZ' (use an ISO code such as USD or EUR)" in problems
+    assert any(p.startswith(f"{catalog}:3: price:") for p in problems), problems
+    assert any(p.startswith(f"{catalog}:4: name:") for p in problems), problems
+    assert f"{catalog}:{len(lines)}: id: duplicate id {lines[6].split(',')[0]!r} (first at 7)" in problems
+    assert len(problems) == 4
+
+
+def test_a_negative_stock_and_a_bad_url_are_reported(content):
+    catalog = content / "catalog.csv"
+    lines = catalog.read_text().splitlines()
+    cells = lines[1].split(",")
+    first = lines[1].replace(f",{cells[8]},", ",-3,", 1).replace("https://alderandpine.example/products/", "www.", 1)
+    lines[1] = first
+    catalog.write_text("\n".join(lines) + "\n")
+    problems = problems_of(content)
+    assert any(p.startswith(f"{catalog}:2: stock:") for p in problems), problems
+    assert any(p.startswith(f"{catalog}:2: url:") for p in problems), problems
+
+
+def test_a_json_catalog_is_read_like_the_csv(content):
+    (content / "catalog.csv").unlink()
+    (content / "catalog.json").write_text(
+        '[{"id": "J1", "name": "Trail Mug", "category": "Camp Kitchen", "price": "12.50", "currency": "usd",'
+        ' "colors": ["Red", "Blue"], "sizes": [], "stock": 4, "url": "https://shop.example/mug"}]'
+    )
+    loaded = load_knowledge(content)
+    (mug,) = loaded.catalog
+    assert (mug.category, mug.currency, mug.colors, str(mug.price)) == ("camp kitchen", "USD", ("red", "blue"), "12.50")
+
+
+def test_a_missing_catalog_is_a_clear_error(content):
+    (content / "catalog.csv").unlink()
+    assert problems_of(content) == [f"{content / 'catalog.csv'}: no catalog: add catalog.csv or catalog.json"]
+
+
+def test_a_product_in_another_currency_than_the_store_is_reported(content):
+    catalog = content / "catalog.csv"
+    lines = catalog.read_text().splitlines()
+    lines[1] = lines[1].replace(",USD,", ",EUR,")
+    catalog.write_text("\n".join(lines) + "\n")
+    assert any("is priced in EUR, the store in USD" in p for p in problems_of(content))

@@ -1,0 +1,48 @@
+"""Configuration errors and start-up problems name what to change."""
+
+from __future__ import annotations
+
+import socket
+
+import pytest
+
+from bot.processes import StartupError, check_ports_free, services
+from bot.settings import SettingsError, load_settings
+from bot.training import fingerprint
+
+
+def test_a_bad_port_setting_names_the_variable(monkeypatch):
+    monkeypatch.setenv("SUPPORTDESK_RASA_PORT", "fifty")
+    with pytest.raises(SettingsError, match=r"SUPPORTDESK_RASA_PORT: .*valid integer.*'fifty'"):
+        load_settings()
+
+
+def test_a_port_out_of_range_names_the_variable(monkeypatch):
+    monkeypatch.setenv("SUPPORTDESK_GATEWAY_PORT", "70000")
+    with pytest.raises(SettingsError, match="SUPPORTDESK_GATEWAY_PORT"):
+        load_settings()
+
+
+def test_a_port_in_use_names_the_port_and_the_setting_to_change(tmp_path):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        settings = load_settings(data_dir=tmp_path, rasa_port=port)
+        with pytest.raises(StartupError) as caught:
+            check_ports_free(settings.host, services(settings, tmp_path / "model.tar.gz"))
+    assert str(caught.value) == (
+        f"port {port} on 127.0.0.1 (for the Rasa server) is already in use: stop whatever uses it, "
+        f"or choose another port with SUPPORTDESK_RASA_PORT=<port>"
+    )
+
+
+def test_the_model_fingerprint_changes_with_the_training_data(tmp_path):
+    for name in ("config.yml", "domain.yml"):
+        (tmp_path / name).write_text("version: '3.1'\n")
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "nlu.yml").write_text("nlu: []\n")
+    before = fingerprint(tmp_path)
+    assert fingerprint(tmp_path) == before
+    (tmp_path / "data" / "nlu.yml").write_text("nlu: [] # changed\n")
+    assert fingerprint(tmp_path) != before
