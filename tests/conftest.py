@@ -55,16 +55,28 @@ def tracker_from_fixture(name: str) -> Tracker:
     return Tracker.from_dict(state)
 
 
-def tracker_for(text: str, intent: str, entities: list[dict[str, Any]] | None = None,
-                slots: dict[str, Any] | None = None, sender_id: str = "customer-1") -> Tracker:
+def tracker_for(
+    text: str,
+    intent: str,
+    entities: list[dict[str, Any]] | None = None,
+    slots: dict[str, Any] | None = None,
+    sender_id: str = "customer-1",
+) -> Tracker:
     """A tracker whose latest message is ``text``, as Rasa sends it to the action server."""
     entities = entities or []
     parse_data = {"intent": {"name": intent, "confidence": 0.95}, "entities": entities}
-    return Tracker.from_dict({
-        "sender_id": sender_id,
-        "slots": slots or {},
-        "latest_message": {"text": text, **parse_data},
-        "events": [{"event": "action", "name": "action_listen"},
-                   {"event": "user", "text": text, "parse_data": parse_data}],
-        "paused": False, "followup_action": None, "active_loop": {}, "latest_action_name": "action_listen",
-    })
+    return Tracker.from_dict(
+        {
+            "sender_id": sender_id,
+            "slots": slots or {},
+            "latest_message": {"text": text, **parse_data},
+            "events": [
+                {"event": "action", "name": "action_listen"},
+                {"event": "user", "text": text, "parse_data": parse_data},
+            ],
+            "paused": False,
+            "followup_action": None,
+            "active_loop": {},
+            "latest_action_name": "action_listen",
+        }
+    )

@@ -22,7 +22,9 @@ async def run(action, tracker):
 
 
 async def test_a_faq_intent_is_answered_with_its_entry_and_link(data_dir, knowledge):
-    messages, events = await run(ActionAnswerFaq(), tracker_for("do you take paypal", "check_payment_methods"))
+    messages, events = await run(
+        ActionAnswerFaq(), tracker_for("do you take paypal", "check_payment_methods")
+    )
     entry = knowledge.faq_for_intent("check_payment_methods")
     assert events == []
     assert [m["text"] for m in messages] == [f"{entry.answer}\nMore: {entry.link}"]
@@ -34,7 +36,9 @@ async def test_any_other_question_is_answered_from_the_closest_faq_entry(data_di
 
 
 async def test_a_question_the_faq_cannot_answer_offers_a_person(data_dir):
-    messages, events = await run(ActionAnswerFaq(), tracker_for("what's the weather tomorrow", "ask_question"))
+    messages, events = await run(
+        ActionAnswerFaq(), tracker_for("what's the weather tomorrow", "ask_question")
+    )
     assert events == []
     assert [m["response"] for m in messages] == ["utter_not_sure"]
 
@@ -54,9 +58,11 @@ async def test_track_order_without_a_number_explains_and_asks_for_it(data_dir):
 
 
 async def test_recommendations_come_as_cards_with_a_text_version_and_remember_the_request(data_dir):
-    tracker = tracker_for("any red rain jackets under $200", "product_search",
-                          entities=[{"entity": "category", "value": "rain jackets"},
-                                    {"entity": "color", "value": "red"}])
+    tracker = tracker_for(
+        "any red rain jackets under $200",
+        "product_search",
+        entities=[{"entity": "category", "value": "rain jackets"}, {"entity": "color", "value": "red"}],
+    )
     messages, events = await run(ActionRecommendProducts(), tracker)
     (message,) = messages
     cards = message["custom"]["products"]
@@ -64,24 +70,34 @@ async def test_recommendations_come_as_cards_with_a_text_version_and_remember_th
     assert all(float(card["price"]) <= 200 and card["name"] in message["text"] for card in cards)
     assert set(cards[0]) == {"id", "name", "price", "currency", "image", "url", "why"}
     assert events == [
-        SlotSet("category", "rain jackets"), SlotSet("product", None), SlotSet("color", "red"),
-        SlotSet("size", None), SlotSet("min_price", None), SlotSet("max_price", "200"),
+        SlotSet("category", "rain jackets"),
+        SlotSet("product", None),
+        SlotSet("color", "red"),
+        SlotSet("size", None),
+        SlotSet("min_price", None),
+        SlotSet("max_price", "200"),
     ]
 
 
 async def test_a_follow_up_in_another_colour_refines_the_previous_request(data_dir):
     slots = {"category": "fleece", "color": "green", "max_price": "100"}
-    tracker = tracker_for("what about in navy", "product_search",
-                          entities=[{"entity": "color", "value": "navy"}], slots=slots)
+    tracker = tracker_for(
+        "what about in navy", "product_search", entities=[{"entity": "color", "value": "navy"}], slots=slots
+    )
     messages, events = await run(ActionRecommendProducts(), tracker)
     assert SlotSet("category", "fleece") in events and SlotSet("color", "navy") in events
     cards = messages[0]["custom"]["products"]
-    assert {card["name"] for card in cards} == {"Microgrid Hoody Lite", "Hearthside Fleece Vest",
-                                                 "Hearthside Fleece Vest Pro"}
+    assert {card["name"] for card in cards} == {
+        "Microgrid Hoody Lite",
+        "Hearthside Fleece Vest",
+        "Hearthside Fleece Vest Pro",
+    }
 
 
 async def test_nothing_fitting_says_so_and_suggests_loosening(data_dir):
-    tracker = tracker_for("a tent under $5", "product_search", entities=[{"entity": "category", "value": "tents"}])
+    tracker = tracker_for(
+        "a tent under $5", "product_search", entities=[{"entity": "category", "value": "tents"}]
+    )
     messages, _ = await run(ActionRecommendProducts(), tracker)
     assert [m["response"] for m in messages] == ["utter_no_products"]
 

@@ -35,7 +35,8 @@ def test_questions_phrased_in_new_ways_find_their_entry(answerer, question, entr
     assert answer.answered and answer.entry.id == entry_id
 
 
-@pytest.mark.parametrize("question", ["what's the weather tomorrow", "tell me a joke", "recommend a movie",
-                                      "how do I cook pasta"])
+@pytest.mark.parametrize(
+    "question", ["what's the weather tomorrow", "tell me a joke", "recommend a movie", "how do I cook pasta"]
+)
 def test_unrelated_questions_get_no_answer_rather_than_a_wrong_one(answerer, question):
     assert not answerer.answer(question, intent="ask_question").answered

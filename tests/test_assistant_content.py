@@ -7,13 +7,42 @@ import yaml
 from bot.settings import PROJECT_DIR
 
 REQUIRED_INTENTS = {
-    "place_order", "cancel_order", "change_order", "track_order", "change_shipping_address",
-    "set_up_shipping_address", "delivery_options", "delivery_period", "check_payment_methods",
-    "payment_issue", "check_refund_policy", "get_refund", "track_refund", "check_cancellation_fee",
-    "check_invoice", "get_invoice", "create_account", "delete_account", "edit_account", "recover_password",
-    "registration_problems", "switch_account", "newsletter_subscription", "complaint", "review",
-    "contact_customer_service", "contact_human_agent", "greet", "goodbye", "thank_you", "affirm", "deny",
-    "bot_challenge", "product_search", "ask_question", "out_of_scope",
+    "place_order",
+    "cancel_order",
+    "change_order",
+    "track_order",
+    "change_shipping_address",
+    "set_up_shipping_address",
+    "delivery_options",
+    "delivery_period",
+    "check_payment_methods",
+    "payment_issue",
+    "check_refund_policy",
+    "get_refund",
+    "track_refund",
+    "check_cancellation_fee",
+    "check_invoice",
+    "get_invoice",
+    "create_account",
+    "delete_account",
+    "edit_account",
+    "recover_password",
+    "registration_problems",
+    "switch_account",
+    "newsletter_subscription",
+    "complaint",
+    "review",
+    "contact_customer_service",
+    "contact_human_agent",
+    "greet",
+    "goodbye",
+    "thank_you",
+    "affirm",
+    "deny",
+    "bot_challenge",
+    "product_search",
+    "ask_question",
+    "out_of_scope",
 }
 
 
@@ -70,7 +99,7 @@ def test_every_intent_answered_from_the_faq_has_its_faq_entry(knowledge):
 
 def test_every_intent_gets_an_answer():
     answered = set(rule_actions()) | {"affirm", "deny"}
-    assert REQUIRED_INTENTS <= answered
+    assert answered >= REQUIRED_INTENTS
 
 
 def test_every_catalog_category_is_reachable_by_its_own_name_or_a_synonym(knowledge):

@@ -25,8 +25,9 @@ def free_port() -> int:
 @pytest.fixture(scope="module")
 def running(tmp_path_factory) -> Iterator[Settings]:
     data_dir = tmp_path_factory.mktemp("data")
-    settings = load_settings(data_dir=data_dir, gateway_port=free_port(), rasa_port=free_port(),
-                             actions_port=free_port())
+    settings = load_settings(
+        data_dir=data_dir, gateway_port=free_port(), rasa_port=free_port(), actions_port=free_port()
+    )
     supervisor = Supervisor(settings, services(settings, ensure_model(load_settings())), data_dir / "logs")
     try:
         supervisor.start(timeout=240)
@@ -36,11 +37,11 @@ def running(tmp_path_factory) -> Iterator[Settings]:
 
 
 async def say(settings: Settings, sender: str, text: str) -> list[dict]:
-    async with aiohttp.ClientSession() as session:
-        async with session.post(f"{settings.rasa_url}/webhooks/rest/webhook",
-                                json={"sender": sender, "message": text}) as response:
-            assert response.status == 200
-            return await response.json()
+    async with aiohttp.ClientSession() as session, session.post(
+        f"{settings.rasa_url}/webhooks/rest/webhook", json={"sender": sender, "message": text}
+    ) as response:
+        assert response.status == 200
+        return await response.json()
 
 
 def texts(replies: list[dict]) -> str:

@@ -27,7 +27,9 @@ async def test_the_start_page_says_where_to_chat_and_escapes_the_shops_text(aioh
     knowledge = tmp_path / "knowledge"
     shutil.copytree(PROJECT_DIR / "knowledge", knowledge)
     store = knowledge / "store.yml"
-    store.write_text(store.read_text().replace("name: Alder & Pine Outdoor Co.", "name: <script>x</script> Shop"))
+    store.write_text(
+        store.read_text().replace("name: Alder & Pine Outdoor Co.", "name: <script>x</script> Shop")
+    )
     client = await aiohttp_client(create_app(load_settings(data_dir=tmp_path, knowledge_dir=knowledge)))
     page = await (await client.get("/")).text()
     assert "<script>x</script>" not in page

@@ -35,9 +35,19 @@ def test_the_demo_store_loads_completely(knowledge):
 
 def test_every_faq_category_the_issue_names_is_covered(knowledge):
     ids = {entry.id for entry in knowledge.faq}
-    for needed in ("shipping-options", "delivery-times", "refund-policy", "payment-methods",
-                   "cancellation-fee", "view-invoice", "warranty", "create-account", "newsletter",
-                   "store-hours", "contact-us"):
+    for needed in (
+        "shipping-options",
+        "delivery-times",
+        "refund-policy",
+        "payment-methods",
+        "cancellation-fee",
+        "view-invoice",
+        "warranty",
+        "create-account",
+        "newsletter",
+        "store-hours",
+        "contact-us",
+    ):
         assert needed in ids
 
 
@@ -45,8 +55,10 @@ def test_a_missing_answer_and_a_misspelt_field_name_file_line_and_field(content)
     faq = content / "faq.yml"
     text = faq.read_text()
     line = text.count("\n") + 1  # where the appended entry starts
-    faq.write_text(text + "  - id: parking\n    category: store\n    question: Is there parking?\n"
-                   "    anwser: Yes, behind the building.\n")
+    faq.write_text(
+        text + "  - id: parking\n    category: store\n    question: Is there parking?\n"
+        "    anwser: Yes, behind the building.\n"
+    )
     problems = problems_of(content)
     assert problems == [
         f"{faq}:{line}: answer: is missing",
@@ -64,9 +76,13 @@ def test_a_duplicate_faq_id_is_reported_with_both_lines(content):
 
 def test_two_entries_claiming_one_intent_are_reported(content):
     faq = content / "faq.yml"
-    faq.write_text(faq.read_text().replace("  - id: klarna\n", "  - id: klarna\n    intent: check_payment_methods\n"))
-    assert any("intent 'check_payment_methods' is already answered by 'payment-methods'" in p
-               for p in problems_of(content))
+    faq.write_text(
+        faq.read_text().replace("  - id: klarna\n", "  - id: klarna\n    intent: check_payment_methods\n")
+    )
+    assert any(
+        "intent 'check_payment_methods' is already answered by 'payment-methods'" in p
+        for p in problems_of(content)
+    )
 
 
 def test_invalid_yaml_names_the_line(content):
@@ -99,7 +115,11 @@ def test_a_negative_stock_and_a_bad_url_are_reported(content):
     catalog = content / "catalog.csv"
     lines = catalog.read_text().splitlines()
     cells = lines[1].split(",")
-    first = lines[1].replace(f",{cells[8]},", ",-3,", 1).replace("https://alderandpine.example/products/", "www.", 1)
+    first = (
+        lines[1]
+        .replace(f",{cells[8]},", ",-3,", 1)
+        .replace("https://alderandpine.example/products/", "www.", 1)
+    )
     lines[1] = first
     catalog.write_text("\n".join(lines) + "\n")
     problems = problems_of(content)
@@ -115,7 +135,12 @@ def test_a_json_catalog_is_read_like_the_csv(content):
     )
     loaded = load_knowledge(content)
     (mug,) = loaded.catalog
-    assert (mug.category, mug.currency, mug.colors, str(mug.price)) == ("camp kitchen", "USD", ("red", "blue"), "12.50")
+    assert (mug.category, mug.currency, mug.colors, str(mug.price)) == (
+        "camp kitchen",
+        "USD",
+        ("red", "blue"),
+        "12.50",
+    )
 
 
 def test_a_missing_catalog_is_a_clear_error(content):

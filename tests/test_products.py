@@ -43,8 +43,9 @@ def test_a_category_word_means_every_category_it_names(knowledge):
 
 
 def test_every_recommendation_fits_all_constraints_and_is_in_stock(finder):
-    request = ProductRequest(text="red rain jacket", category="rain jackets", color="red", size="m",
-                             max_price=Decimal("200"))
+    request = ProductRequest(
+        text="red rain jacket", category="rain jackets", color="red", size="m", max_price=Decimal("200")
+    )
     recommendations = finder.recommend(request, limit=3)
     assert recommendations
     for item in recommendations:
@@ -80,6 +81,8 @@ def test_a_follow_up_refines_the_previous_request():
 
 
 def test_naming_a_new_category_starts_a_new_request():
-    previous = request_slots(request_from_turn("red tents under $300", {"category": "tents", "color": "red"}, {}))
+    previous = request_slots(
+        request_from_turn("red tents under $300", {"category": "tents", "color": "red"}, {})
+    )
     fresh = request_from_turn("do you have headlamps", {"category": "headlamps"}, previous)
     assert (fresh.category, fresh.color, fresh.max_price) == ("headlamps", None, None)

@@ -42,8 +42,11 @@ def test_training_data_validates(settings):
     # an action (utter_default is sent by Rasa's own default fallback action).
     used_elsewhere = responses_sent_by_custom_actions() | {"utter_default"}
     unexplained = [
-        warning for warning in warnings
-        if not (m := re.fullmatch(r"The utterance '(\w+)' is not used in any story or rule\.", warning.strip()))
+        warning
+        for warning in warnings
+        if not (
+            m := re.fullmatch(r"The utterance '(\w+)' is not used in any story or rule\.", warning.strip())
+        )
         or m.group(1) not in used_elsewhere
     ]
     assert unexplained == []
@@ -51,22 +54,39 @@ def test_training_data_validates(settings):
 
 def test_nlu_recognises_held_out_messages(settings, model, report):
     out = RESULTS / "nlu"
-    result = rasa(settings, "test", "nlu", "--nlu", "tests/nlu/heldout.yml", "--model", str(model),
-                  "--out", str(out))
+    result = rasa(
+        settings, "test", "nlu", "--nlu", "tests/nlu/heldout.yml", "--model", str(model), "--out", str(out)
+    )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     intents = json.loads((out / "intent_report.json").read_text())
     macro_f1 = intents["macro avg"]["f1-score"]
-    report("NLU held-out macro-F1", f"{macro_f1:.3f} (accuracy {intents['accuracy']:.3f}, "
-           f"{intents['macro avg']['support']} messages; per-intent figures in {out / 'intent_report.json'})")
-    weakest = sorted((v["f1-score"], k) for k, v in intents.items() if isinstance(v, dict) and "support" in v
-                     and k not in ("macro avg", "weighted avg", "micro avg"))[:5]
+    report(
+        "NLU held-out macro-F1",
+        f"{macro_f1:.3f} (accuracy {intents['accuracy']:.3f}, "
+        f"{intents['macro avg']['support']} messages; per-intent figures in {out / 'intent_report.json'})",
+    )
+    weakest = sorted(
+        (v["f1-score"], k)
+        for k, v in intents.items()
+        if isinstance(v, dict) and "support" in v and k not in ("macro avg", "weighted avg", "micro avg")
+    )[:5]
     assert macro_f1 >= MACRO_F1_FLOOR, f"macro-F1 {macro_f1:.3f}; weakest intents: {weakest}"
 
 
 def test_conversations_follow_the_designed_flows(settings, model):
     out = RESULTS / "conversations"
-    result = rasa(settings, "test", "core", "--stories", "tests/conversations", "--model", str(model),
-                  "--out", str(out), "--fail-on-prediction-errors")
+    result = rasa(
+        settings,
+        "test",
+        "core",
+        "--stories",
+        "tests/conversations",
+        "--model",
+        str(model),
+        "--out",
+        str(out),
+        "--fail-on-prediction-errors",
+    )
     failed = out / "failed_test_stories.yml"
     details = failed.read_text() if failed.exists() else result.stdout[-3000:] + result.stderr[-3000:]
     assert result.returncode == 0, details
