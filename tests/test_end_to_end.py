@@ -37,9 +37,12 @@ def running(tmp_path_factory) -> Iterator[Settings]:
 
 
 async def say(settings: Settings, sender: str, text: str) -> list[dict]:
-    async with aiohttp.ClientSession() as session, session.post(
-        f"{settings.rasa_url}/webhooks/rest/webhook", json={"sender": sender, "message": text}
-    ) as response:
+    async with (
+        aiohttp.ClientSession() as session,
+        session.post(
+            f"{settings.rasa_url}/webhooks/rest/webhook", json={"sender": sender, "message": text}
+        ) as response,
+    ):
         assert response.status == 200
         return await response.json()
 
