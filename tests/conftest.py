@@ -80,3 +80,13 @@ def tracker_for(
             "latest_action_name": "action_listen",
         }
     )
+
+
+def pytest_collection_modifyitems(items):
+    """Fast tests first; the ones that need the trained Rasa model (and start processes) last."""
+    items.sort(
+        key=lambda item: (
+            item.get_closest_marker("rasa") is not None,
+            item.get_closest_marker("e2e") is not None,
+        )
+    )

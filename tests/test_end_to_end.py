@@ -1,19 +1,28 @@
-"""The whole assistant, as ./supportdesk run starts it: a real conversation over Rasa's REST channel."""
+"""The whole assistant as `./supportdesk run` starts it: a real conversation over Rasa's REST channel,
+then Ctrl-C."""
 
 from __future__ import annotations
 
+import os
+import signal
 import socket
+import subprocess
+import sys
+import threading
+import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import aiohttp
 import pytest
 
 from bot.handoff import HandoffLog
-from bot.processes import Supervisor, services
-from bot.settings import Settings, load_settings
+from bot.processes import check_ports_free, services
+from bot.settings import PROJECT_DIR, Settings, load_settings
 from bot.training import ensure_model
 
 pytestmark = [pytest.mark.rasa, pytest.mark.e2e]
+READY = "supportdesk is running."
 
 
 def free_port() -> int:
@@ -22,18 +31,55 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def running(tmp_path_factory) -> Iterator[Settings]:
-    data_dir = tmp_path_factory.mktemp("data")
-    settings = load_settings(
+class RunCommand:
+    """`python -m bot run` in the background, its output collected line by line."""
+
+    def __init__(self, settings: Settings):
+        self.settings = settings
+        self.lines: list[str] = []
+        environment = {**os.environ, **settings.child_environment()}
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "bot", "run"],
+            cwd=PROJECT_DIR,
+            env=environment,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        threading.Thread(target=self._collect, daemon=True).start()
+
+    def _collect(self) -> None:
+        for line in self.process.stdout:
+            self.lines.append(line.rstrip("\n"))
+
+    @property
+    def output(self) -> str:
+        return "\n".join(self.lines)
+
+    def wait_for(self, text: str, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        while text not in self.output:
+            assert self.process.poll() is None, f"exited with {self.process.returncode}:\n{self.output}"
+            assert time.monotonic() < deadline, f"no {text!r} within {timeout} s:\n{self.output}"
+            time.sleep(0.5)
+
+
+def settings_on_free_ports(data_dir: Path) -> Settings:
+    return load_settings(
         data_dir=data_dir, gateway_port=free_port(), rasa_port=free_port(), actions_port=free_port()
     )
-    supervisor = Supervisor(settings, services(settings, ensure_model(load_settings())), data_dir / "logs")
+
+
+@pytest.fixture(scope="module")
+def running(tmp_path_factory) -> Iterator[RunCommand]:
+    ensure_model(load_settings())  # train before the clock starts, if the data changed
+    command = RunCommand(settings_on_free_ports(tmp_path_factory.mktemp("data")))
     try:
-        supervisor.start(timeout=240)
-        yield settings
+        command.wait_for(READY, timeout=240)
+        yield command
     finally:
-        supervisor.stop()
+        if command.process.poll() is None:
+            command.process.kill()
 
 
 async def say(settings: Settings, sender: str, text: str) -> list[dict]:
@@ -52,32 +98,65 @@ def texts(replies: list[dict]) -> str:
 
 
 async def test_a_customer_conversation_from_greeting_to_a_person(running):
-    customer = "e2e-customer"
-    assert "Alder & Pine assistant" in texts(await say(running, customer, "hi"))
+    settings, customer = running.settings, "e2e-customer"
+    assert "Alder & Pine assistant" in texts(await say(settings, customer, "hi"))
 
-    delivery = texts(await say(running, customer, "How long does delivery take?"))
+    delivery = texts(await say(settings, customer, "How long does delivery take?"))
     assert "Standard takes 3-5 business days" in delivery
 
-    replies = await say(running, customer, "I'm looking for a tent under $300")
+    replies = await say(settings, customer, "I'm looking for a tent under $300")
     (cards,) = [reply["custom"] for reply in replies if "custom" in reply]
     assert cards["type"] == "product_cards" and cards["products"]
     assert all(float(card["price"]) <= 300 and "tent" in card["name"].lower() for card in cards["products"])
 
-    tracking = texts(await say(running, customer, "Where is my order AP-10234?"))
+    tracking = texts(await say(settings, customer, "Where is my order AP-10234?"))
     assert "https://alderandpine.example/orders/track?order=AP-10234" in tracking
 
-    handoff = texts(await say(running, customer, "I want to talk to a human"))
+    handoff = texts(await say(settings, customer, "I want to talk to a human"))
     assert "asked a person from our team" in handoff
-    (request,) = HandoffLog(running.supportdesk_db).all()
+    (request,) = HandoffLog(settings.supportdesk_db).all()
     assert request.conversation_id == customer and request.reason == "customer asked for a person"
     assert "track_order" in request.summary["intents"]
 
 
 async def test_the_gateway_reports_every_process_up(running):
+    settings = running.settings
     async with aiohttp.ClientSession() as session:
-        async with session.get(f"{running.gateway_url}/health") as response:
+        async with session.get(f"{settings.gateway_url}/health") as response:
             assert await response.json() == {"status": "ok", "rasa": "up", "actions": "up"}
-        async with session.get(f"{running.gateway_url}/") as response:
+        async with session.get(f"{settings.gateway_url}/") as response:
             page = await response.text()
     assert "Alder &amp; Pine Outdoor Co. support assistant" in page
-    assert f"{running.rasa_url}/webhooks/rest/webhook" in page
+    assert f"{settings.rasa_url}/webhooks/rest/webhook" in page
+
+
+def test_ctrl_c_stops_every_process_it_started(running):
+    running.process.send_signal(signal.SIGINT)
+    assert running.process.wait(timeout=60) == 0, running.output
+    settings = running.settings
+    check_ports_free(settings.host, services(settings, Path("unused")))  # raises if any still listens
+
+
+def test_a_port_in_use_stops_start_up_with_a_message_naming_it(tmp_path):
+    ensure_model(load_settings())
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        settings = load_settings(
+            data_dir=tmp_path,
+            gateway_port=taken.getsockname()[1],
+            rasa_port=free_port(),
+            actions_port=free_port(),
+        )
+        result = subprocess.run(
+            [sys.executable, "-m", "bot", "run"],
+            cwd=PROJECT_DIR,
+            env={**os.environ, **settings.child_environment()},
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+    assert result.returncode == 1
+    assert f"port {settings.gateway_port} on 127.0.0.1 (for the gateway) is already in use" in result.stderr
+    assert "SUPPORTDESK_GATEWAY_PORT=<port>" in result.stderr
