@@ -20,6 +20,8 @@ def _run(settings) -> int:
     def stop(signum, frame):
         raise KeyboardInterrupt
 
+    # Set both explicitly: a process started in the background by a script inherits SIGINT ignored.
+    signal.signal(signal.SIGINT, stop)
     signal.signal(signal.SIGTERM, stop)
     try:
         print("supportdesk: starting the action server, the Rasa server and the gateway...", file=sys.stderr)

@@ -61,6 +61,8 @@ class Settings(BaseSettings):
             "SUPPORTDESK_DATA_DIR": str(self.data_dir),
             "SUPPORTDESK_MODELS_DIR": str(self.models_dir),
             "SUPPORTDESK_TRACKER_DB": str(self.tracker_db),
+            # rasa-sdk's action server listens on SANIC_HOST (all interfaces if unset).
+            "SANIC_HOST": self.host,
         }
 
 
