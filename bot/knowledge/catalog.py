@@ -7,9 +7,9 @@ import json
 from decimal import Decimal
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from bot.knowledge.problems import KnowledgeError, Problem, problems_from_validation
+from bot.knowledge.problems import KnowledgeError, Problem, build_unique
 
 # ISO 4217 codes a small shop is likely to sell in; extend when a shop needs another.
 CURRENCIES = frozenset(
@@ -111,27 +111,14 @@ def read_catalog(path: Path) -> tuple[list[Product], list[Problem]]:
     if not path.exists():
         return [], [Problem(path, None, None, "file not found")]
     rows = _rows_from_json(path) if path.suffix.lower() == ".json" else _rows_from_csv(path)
-    products: list[Product] = []
     problems: list[Problem] = []
-    seen: dict[str, int] = {}
+    records = []
     for line, row in rows:
         if not isinstance(row, dict):
             problems.append(Problem(path, line, None, "a product must be an object of fields"))
-            continue
-        if "__extra_cells__" in row:
+        elif "__extra_cells__" in row:
             problems.append(Problem(path, line, None, "the row has more cells than the header has columns"))
-            continue
-        fields = {key: value for key, value in row.items() if value not in (None, "")}
-        try:
-            product = Product(**fields)
-        except ValidationError as error:
-            problems.extend(problems_from_validation(error, path, line))
-            continue
-        if product.id in seen:
-            problems.append(
-                Problem(path, line, "id", f"duplicate id {product.id!r} (first at {seen[product.id]})")
-            )
-            continue
-        seen[product.id] = line
-        products.append(product)
+        else:
+            records.append((line, {key: value for key, value in row.items() if value not in (None, "")}))
+    products = build_unique(Product, records, path, problems)
     return products, problems

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from bot.knowledge.problems import Problem, problems_from_validation
+from bot.knowledge.problems import Problem, build_unique
 from bot.knowledge.yamlfile import pop_line, read_yaml
 
 
@@ -42,37 +42,22 @@ def read_faq(path: Path) -> tuple[list[FaqEntry], list[Problem]]:
     document = read_yaml(path)
     if not isinstance(document, dict) or not isinstance(document.get("entries"), list):
         return [], [Problem(path, None, "entries", "the file must have a list under 'entries:'")]
-    entries: list[FaqEntry] = []
     problems: list[Problem] = []
-    seen_ids: dict[str, int | None] = {}
-    seen_intents: dict[str, str] = {}
+    records = []
     for position, raw in enumerate(document["entries"], start=1):
-        if not isinstance(raw, dict):
+        if isinstance(raw, dict):
+            line = pop_line(raw)
+            records.append((line, {**raw, "line": line}))
+        else:
             problems.append(Problem(path, None, None, f"entry {position} is not a mapping of fields"))
+    entries = []
+    answered_by: dict[str, str] = {}
+    for entry in build_unique(FaqEntry, records, path, problems):
+        if entry.intent and entry.intent in answered_by:
+            message = f"intent {entry.intent!r} is already answered by {answered_by[entry.intent]!r}"
+            problems.append(Problem(path, entry.line, "intent", message))
             continue
-        line = pop_line(raw)
-        try:
-            entry = FaqEntry(**raw, line=line)
-        except ValidationError as error:
-            problems.extend(problems_from_validation(error, path, line))
-            continue
-        if entry.id in seen_ids:
-            problems.append(
-                Problem(path, line, "id", f"duplicate id {entry.id!r} (first at line {seen_ids[entry.id]})")
-            )
-            continue
-        if entry.intent and entry.intent in seen_intents:
-            problems.append(
-                Problem(
-                    path,
-                    line,
-                    "intent",
-                    f"intent {entry.intent!r} is already answered by {seen_intents[entry.intent]!r}",
-                )
-            )
-            continue
-        seen_ids[entry.id] = line
         if entry.intent:
-            seen_intents[entry.intent] = entry.id
+            answered_by[entry.intent] = entry.id
         entries.append(entry)
     return entries, problems

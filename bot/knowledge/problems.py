@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol, TypeVar
 
 from pydantic import ValidationError
+
+T = TypeVar("T", bound="_Identified")
 
 
 @dataclass(frozen=True)
@@ -44,3 +47,30 @@ def problems_from_validation(error: ValidationError, file: Path, line: int | Non
             message = "is not a known field (check its spelling)"
         problems.append(Problem(file, line, field, message))
     return problems
+
+
+class _Identified(Protocol):
+    id: str
+
+
+def build_unique(
+    model: Callable[..., T], records: Iterable[tuple[int | None, dict]], file: Path, problems: list[Problem]
+) -> list[T]:
+    """One ``model`` per record; a record that fails validation, or repeats an earlier id, is
+    reported in ``problems`` (the first of a repeated id is kept)."""
+    built: list[T] = []
+    first_line: dict[str, int | None] = {}
+    for line, fields in records:
+        try:
+            item = model(**fields)
+        except ValidationError as error:
+            problems.extend(problems_from_validation(error, file, line))
+            continue
+        if item.id in first_line:
+            problems.append(
+                Problem(file, line, "id", f"duplicate id {item.id!r} (first at line {first_line[item.id]})")
+            )
+            continue
+        first_line[item.id] = line
+        built.append(item)
+    return built
