@@ -107,7 +107,8 @@ def test_every_bad_catalog_row_is_listed_with_its_row(content):
     assert f"{catalog}:2: currency: unknown currency 'XYZ' (use an ISO code such as USD or EUR)" in problems
     assert any(p.startswith(f"{catalog}:3: price:") for p in problems), problems
     assert any(p.startswith(f"{catalog}:4: name:") for p in problems), problems
-    assert f"{catalog}:{len(lines)}: id: duplicate id {lines[6].split(',')[0]!r} (first at line 7)" in problems
+    repeated = lines[6].split(",")[0]
+    assert f"{catalog}:{len(lines)}: id: duplicate id {repeated!r} (first at line 7)" in problems
     assert len(problems) == 4
 
 
