@@ -15,11 +15,12 @@ def faq_text(entry: FaqEntry) -> str:
     return f"{entry.answer}\nMore: {entry.link}" if entry.link else entry.answer
 
 
-class ActionAnswerFaq(Action):
-    """The FAQ entry for the recognised intent, else the closest question, else "not sure"."""
+class ActionAnswerQuestion(Action):
+    """The best FAQ entry among the recognised intent's own entries, else among all entries when
+    confident enough, else "not sure" with the offer of a person."""
 
     def name(self) -> str:
-        return "action_answer_faq"
+        return "action_answer_question"
 
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
@@ -27,8 +28,8 @@ class ActionAnswerFaq(Action):
         message = tracker.latest_message
         intent = (message.get("intent") or {}).get("name")
         answer = shop.faq_answerer().answer(message.get("text") or "", intent=intent)
-        if answer.entry is None:
+        if answer.key is None:
             dispatcher.utter_message(response="utter_not_sure")
         else:
-            dispatcher.utter_message(text=faq_text(answer.entry))
+            dispatcher.utter_message(text=faq_text(shop.knowledge().faq_entry(answer.key)))
         return []

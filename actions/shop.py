@@ -7,6 +7,8 @@ from functools import lru_cache
 from bot.handoff import HandoffLog
 from bot.knowledge import Knowledge, load_knowledge
 from bot.knowledge.answers import FaqAnswerer
+from bot.knowledge.builds import BuildStore
+from bot.knowledge.engine import FAQ, LiveFaqIndex, build_faq_index
 from bot.knowledge.products import ProductFinder
 from bot.settings import Settings, load_settings
 
@@ -22,8 +24,14 @@ def knowledge() -> Knowledge:
 
 
 @lru_cache(maxsize=1)
+def faq_index() -> LiveFaqIndex:
+    # Normally built by `./supportdesk run` before the action server starts; build here otherwise.
+    build_faq_index(settings(), knowledge())
+    return LiveFaqIndex(BuildStore(settings().index_dir, FAQ))
+
+
 def faq_answerer() -> FaqAnswerer:
-    return FaqAnswerer(knowledge())
+    return FaqAnswerer(faq_index().get(), knowledge().entries_by_intent)
 
 
 @lru_cache(maxsize=1)

@@ -7,13 +7,17 @@ import signal
 import sys
 
 from bot.knowledge import KnowledgeError, load_knowledge
+from bot.knowledge.encoder import EncoderError
+from bot.knowledge.engine import build_faq_index
 from bot.processes import StartupError, Supervisor, services
 from bot.settings import SettingsError, load_settings
 from bot.training import TrainingError, ensure_model
 
 
 def _run(settings) -> int:
-    load_knowledge(settings.knowledge_dir)  # bad content fails here, before anything starts
+    knowledge = load_knowledge(settings.knowledge_dir)  # bad content fails here, before anything starts
+    if build_faq_index(settings, knowledge, progress=sys.stderr.isatty()):
+        print("supportdesk: the FAQ changed; its index was rebuilt", file=sys.stderr)
     model = ensure_model(settings)
     supervisor = Supervisor(settings, services(settings, model), settings.data_dir / "logs")
 
@@ -62,6 +66,6 @@ def main(argv: list[str] | None = None) -> int:
 
         run(settings)
         return 0
-    except (SettingsError, KnowledgeError, TrainingError, StartupError) as error:
+    except (SettingsError, KnowledgeError, EncoderError, TrainingError, StartupError) as error:
         print(f"supportdesk: {error}", file=sys.stderr)
         return 1

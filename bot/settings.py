@@ -27,6 +27,12 @@ class Settings(BaseSettings):
     # Conversations, handoff requests and Rasa's tracker store (SQLite files).
     data_dir: Path = PROJECT_DIR / "var"
     models_dir: Path = PROJECT_DIR / "models"
+    # Built FAQ and catalog indexes (rebuilt only when the content or the model changes).
+    index_dir: Path = PROJECT_DIR / "var" / "index"
+    # A sentence-transformers model name or directory; the default ships in a package, offline.
+    embedding_model: str = "all-MiniLM-L6-v2"
+    # Adapt the encoder to the FAQ's own phrasings when building the index.
+    tune_encoder: bool = True
     rasa_bin: Path = PROJECT_DIR / ".venv-rasa" / "bin" / "rasa"
 
     @property
@@ -60,6 +66,9 @@ class Settings(BaseSettings):
             "SUPPORTDESK_KNOWLEDGE_DIR": str(self.knowledge_dir),
             "SUPPORTDESK_DATA_DIR": str(self.data_dir),
             "SUPPORTDESK_MODELS_DIR": str(self.models_dir),
+            "SUPPORTDESK_INDEX_DIR": str(self.index_dir),
+            "SUPPORTDESK_EMBEDDING_MODEL": self.embedding_model,
+            "SUPPORTDESK_TUNE_ENCODER": str(self.tune_encoder).lower(),
             "SUPPORTDESK_TRACKER_DB": str(self.tracker_db),
             # rasa-sdk's action server listens on SANIC_HOST (all interfaces if unset).
             "SANIC_HOST": self.host,

@@ -11,7 +11,10 @@ from rasa_sdk import Tracker
 
 from actions import shop
 from bot.knowledge import Knowledge, load_knowledge
-from bot.settings import PROJECT_DIR
+from bot.knowledge.builds import BuildStore
+from bot.knowledge.engine import FAQ, build_faq_index
+from bot.knowledge.faq_index import FaqIndex
+from bot.settings import PROJECT_DIR, load_settings
 
 FIXTURES = Path(__file__).parent / "fixtures"
 _REPORT: dict[str, str] = {}
@@ -39,14 +42,22 @@ def knowledge() -> Knowledge:
     return load_knowledge(PROJECT_DIR / "knowledge")
 
 
+@pytest.fixture(scope="session")
+def faq_index(knowledge):
+    """The demo FAQ's index, built (once, when the FAQ changed) where the assistant keeps it."""
+    settings = load_settings()
+    build_faq_index(settings, knowledge)
+    return FaqIndex.load(BuildStore(settings.index_dir, FAQ).current())
+
+
 @pytest.fixture
 def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """The action server's settings pointed at a fresh data directory (handoffs land there)."""
     monkeypatch.setenv("SUPPORTDESK_DATA_DIR", str(tmp_path))
-    for accessor in (shop.settings, shop.knowledge, shop.faq_answerer, shop.product_finder):
+    for accessor in (shop.settings, shop.knowledge, shop.faq_index, shop.product_finder):
         accessor.cache_clear()
     yield tmp_path
-    for accessor in (shop.settings, shop.knowledge, shop.faq_answerer, shop.product_finder):
+    for accessor in (shop.settings, shop.knowledge, shop.faq_index, shop.product_finder):
         accessor.cache_clear()
 
 

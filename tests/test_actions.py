@@ -5,7 +5,7 @@ from __future__ import annotations
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.faq import ActionAnswerFaq
+from actions.faq import ActionAnswerQuestion
 from actions.handoff import ActionHandoff, ActionRephraseOrHandoff
 from actions.orders import ActionTrackOrder
 from actions.products import ActionRecommendProducts
@@ -23,7 +23,7 @@ async def run(action, tracker):
 
 async def test_a_faq_intent_is_answered_with_its_entry_and_link(data_dir, knowledge):
     messages, events = await run(
-        ActionAnswerFaq(), tracker_for("do you take paypal", "check_payment_methods")
+        ActionAnswerQuestion(), tracker_for("do you take paypal", "check_payment_methods")
     )
     entry = knowledge.faq_for_intent("check_payment_methods")
     assert events == []
@@ -31,13 +31,13 @@ async def test_a_faq_intent_is_answered_with_its_entry_and_link(data_dir, knowle
 
 
 async def test_any_other_question_is_answered_from_the_closest_faq_entry(data_dir):
-    messages, _ = await run(ActionAnswerFaq(), tracker_for("can you fix a torn tent?", "ask_question"))
+    messages, _ = await run(ActionAnswerQuestion(), tracker_for("can you fix a torn tent?", "ask_question"))
     assert "workshop repairs" in messages[0]["text"]
 
 
 async def test_a_question_the_faq_cannot_answer_offers_a_person(data_dir):
     messages, events = await run(
-        ActionAnswerFaq(), tracker_for("what's the weather tomorrow", "ask_question")
+        ActionAnswerQuestion(), tracker_for("what's the weather tomorrow", "ask_question")
     )
     assert events == []
     assert [m["response"] for m in messages] == ["utter_not_sure"]

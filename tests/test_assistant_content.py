@@ -90,7 +90,7 @@ def test_no_held_out_message_is_in_the_training_data():
 
 
 def test_every_intent_answered_from_the_faq_has_its_faq_entry(knowledge):
-    faq_intents = {intent for intent, action in rule_actions().items() if action == "action_answer_faq"}
+    faq_intents = {intent for intent, action in rule_actions().items() if action == "action_answer_question"}
     faq_intents.discard("ask_question")  # answered by searching the whole FAQ
     missing = sorted(intent for intent in faq_intents if knowledge.faq_for_intent(intent) is None)
     assert missing == []

@@ -26,12 +26,24 @@ class Knowledge:
     directory: Path = field(compare=False)
 
     @cached_property
-    def _faq_by_intent(self) -> dict[str, FaqEntry]:
-        return {entry.intent: entry for entry in self.faq if entry.intent}
+    def entries_by_intent(self) -> dict[str, set[str]]:
+        """Intent -> ids of the FAQ entries that answer it."""
+        grouped: dict[str, set[str]] = {}
+        for entry in self.faq:
+            if entry.intent:
+                grouped.setdefault(entry.intent, set()).add(entry.id)
+        return grouped
+
+    @cached_property
+    def _faq_by_id(self) -> dict[str, FaqEntry]:
+        return {entry.id: entry for entry in self.faq}
+
+    def faq_entry(self, entry_id: str) -> FaqEntry:
+        return self._faq_by_id[entry_id]
 
     def faq_for_intent(self, intent: str) -> FaqEntry | None:
-        """The entry that answers ``intent``, if the FAQ names one."""
-        return self._faq_by_intent.get(intent)
+        """The first entry that answers ``intent``, if the FAQ names one."""
+        return next((entry for entry in self.faq if entry.intent == intent), None)
 
     @cached_property
     def categories(self) -> tuple[str, ...]:

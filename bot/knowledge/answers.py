@@ -2,42 +2,37 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
-from bot.knowledge import FaqEntry, Knowledge
-from bot.knowledge.lexical import LexicalIndex
-
-# Below this keyword similarity the best entry is more often wrong than right: abstain and offer a
-# person instead. Chosen on the paraphrases in tests/test_answers.py; the semantic engine will
-# calibrate its own threshold on held-out data.
-ABSTAIN_BELOW = 0.3
+from bot.knowledge.faq_index import FaqIndex
 
 
 @dataclass(frozen=True)
 class FaqAnswer:
-    entry: FaqEntry | None
-    confidence: float
+    best_key: str | None  # the closest entry, even when not confident enough to answer with it
+    score: float
+    answered: bool
 
     @property
-    def answered(self) -> bool:
-        return self.entry is not None
+    def key(self) -> str | None:
+        """The entry to answer with, or None when the assistant should say it is not sure."""
+        return self.best_key if self.answered else None
 
 
 class FaqAnswerer:
-    """Answers from the shop's FAQ: by the intent Rasa recognised, else by the closest question."""
+    """Answers from the FAQ index: within an intent's own entries when Rasa recognised an intent the
+    FAQ serves (the intent already decided the topic), else over all entries, abstaining below the
+    index's calibrated threshold."""
 
-    def __init__(self, knowledge: Knowledge):
-        self._knowledge = knowledge
-        self._entries = {entry.id: entry for entry in knowledge.faq}
-        self._index = LexicalIndex(
-            [(entry.id, phrasing) for entry in knowledge.faq for phrasing in entry.phrasings]
-        )
+    def __init__(self, index: FaqIndex, entries_by_intent: Mapping[str, set[str]] | None = None):
+        self._index = index
+        self._entries_by_intent = entries_by_intent or {}
 
     def answer(self, text: str, intent: str | None = None) -> FaqAnswer:
-        """The entry serving ``intent`` if the FAQ has one, else the best match for ``text``."""
-        if intent and (entry := self._knowledge.faq_for_intent(intent)):
-            return FaqAnswer(entry, 1.0)
-        matches = self._index.search(text, limit=1)
-        if not matches or matches[0].score < ABSTAIN_BELOW:
-            return FaqAnswer(None, matches[0].score if matches else 0.0)
-        return FaqAnswer(self._entries[matches[0].key], matches[0].score)
+        among = self._entries_by_intent.get(intent) if intent else None
+        matches = self._index.rank(text, among=among, limit=1)
+        if not matches:
+            return FaqAnswer(None, 0.0, False)
+        best = matches[0]
+        return FaqAnswer(best.key, best.score, among is not None or best.score >= self._index.threshold)

@@ -50,14 +50,4 @@ def read_faq(path: Path) -> tuple[list[FaqEntry], list[Problem]]:
             records.append((line, {**raw, "line": line}))
         else:
             problems.append(Problem(path, None, None, f"entry {position} is not a mapping of fields"))
-    entries = []
-    answered_by: dict[str, str] = {}
-    for entry in build_unique(FaqEntry, records, path, problems):
-        if entry.intent and entry.intent in answered_by:
-            message = f"intent {entry.intent!r} is already answered by {answered_by[entry.intent]!r}"
-            problems.append(Problem(path, entry.line, "intent", message))
-            continue
-        if entry.intent:
-            answered_by[entry.intent] = entry.id
-        entries.append(entry)
-    return entries, problems
+    return build_unique(FaqEntry, records, path, problems), problems

@@ -1,0 +1,72 @@
+"""Index builds on disk: each build in its own directory, published by swapping a `current` link.
+
+A reader never sees a half-written index: a build is written completely under a temporary name,
+renamed, and only then does `current` (replaced atomically with os.replace) point at it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import time
+import uuid
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+MANIFEST = "manifest.json"
+CURRENT = "current"
+
+
+@dataclass(frozen=True)
+class Manifest:
+    kind: str
+    model: str
+    tuned: bool
+    dimension: int
+    count: int
+    content_hash: str
+    built_at: str
+    build_seconds: float
+    threshold: float
+
+    def write(self, directory: Path) -> None:
+        (directory / MANIFEST).write_text(json.dumps(asdict(self), indent=2) + "\n")
+
+    @classmethod
+    def read(cls, directory: Path) -> Manifest:
+        return cls(**json.loads((directory / MANIFEST).read_text()))
+
+
+class BuildStore:
+    """The builds of one kind of index (``root/kind``), and which one is current."""
+
+    def __init__(self, root: Path, kind: str):
+        self.directory = root / kind
+
+    def current(self) -> Path | None:
+        link = self.directory / CURRENT
+        return link.resolve() if link.is_symlink() and link.resolve().is_dir() else None
+
+    def current_manifest(self) -> Manifest | None:
+        current = self.current()
+        return Manifest.read(current) if current and (current / MANIFEST).exists() else None
+
+    def workspace(self) -> Path:
+        """A fresh directory to build into; invisible to readers until published."""
+        self.directory.mkdir(parents=True, exist_ok=True)
+        path = self.directory / f".building-{uuid.uuid4().hex}"
+        path.mkdir()
+        return path
+
+    def publish(self, workspace: Path) -> Path:
+        """Make a finished build current, atomically, and remove the builds before it."""
+        final = self.directory / f"build-{time.strftime('%Y%m%dT%H%M%S')}-{uuid.uuid4().hex[:6]}"
+        workspace.rename(final)
+        link = self.directory / f".{CURRENT}-{uuid.uuid4().hex}"
+        link.symlink_to(final.name)
+        os.replace(link, self.directory / CURRENT)
+        for old in self.directory.iterdir():
+            if old.is_dir() and not old.is_symlink() and old != final and old.name.startswith("build-"):
+                shutil.rmtree(old, ignore_errors=True)
+        return final

@@ -1,0 +1,135 @@
+"""The FAQ index on disk: built only when something changed, published atomically, reloaded live."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from bot.knowledge import load_knowledge
+from bot.knowledge.__main__ import main as knowledge_cli
+from bot.knowledge.builds import BuildStore
+from bot.knowledge.encoder import EncoderError, model_directory
+from bot.knowledge.engine import FAQ, LiveFaqIndex, build_faq_index
+from bot.knowledge.faq_index import FaqIndex
+from bot.settings import PROJECT_DIR, load_settings
+
+NEW_ENTRY = """
+  - id: dog-friendly
+    category: store
+    question: Can I bring my dog to the store?
+    alternatives:
+      - Are dogs allowed in your shop?
+    answer: Yes, well-behaved dogs on a lead are welcome in our Portland store.
+"""
+
+
+@pytest.fixture
+def shop(tmp_path: Path):
+    """A copy of the demo content and its own index directory; no encoder tuning, to stay quick."""
+    knowledge_dir = tmp_path / "knowledge"
+    shutil.copytree(PROJECT_DIR / "knowledge", knowledge_dir)
+    settings = load_settings(knowledge_dir=knowledge_dir, index_dir=tmp_path / "index", tune_encoder=False)
+    return settings
+
+
+def test_a_build_is_published_with_a_manifest_and_skipped_when_nothing_changed(shop):
+    knowledge = load_knowledge(shop.knowledge_dir)
+    first = build_faq_index(shop, knowledge)
+    manifest = json.loads((first / "manifest.json").read_text())
+    assert manifest["kind"] == "faq" and manifest["model"] == "all-MiniLM-L6-v2"
+    assert manifest["dimension"] == 384 and manifest["tuned"] is False
+    assert manifest["count"] == sum(len(entry.phrasings) for entry in knowledge.faq)
+    assert manifest["content_hash"] and manifest["built_at"] and 0 < manifest["threshold"] < 1
+    assert BuildStore(shop.index_dir, FAQ).current() == first
+    assert build_faq_index(shop, knowledge) is None  # unchanged: nothing rebuilt
+
+
+def test_the_assistant_picks_up_a_rebuilt_index_without_a_restart(shop):
+    build_faq_index(shop, load_knowledge(shop.knowledge_dir))
+    live = LiveFaqIndex(BuildStore(shop.index_dir, FAQ), check_every=0)
+    before = live.get()
+    assert "dog-friendly" not in {m.key for m in before.rank("can my dog come in", limit=3)}
+
+    faq = shop.knowledge_dir / "faq.yml"
+    faq.write_text(faq.read_text() + NEW_ENTRY)
+    rebuilt = build_faq_index(shop, load_knowledge(shop.knowledge_dir))
+
+    after = live.get()
+    assert after is not before and BuildStore(shop.index_dir, FAQ).current() == rebuilt
+    assert after.rank("can my dog come in", limit=1)[0].key == "dog-friendly"
+    assert len(list((shop.index_dir / FAQ).glob("build-*"))) == 1  # the old build is gone
+
+
+def test_an_unfinished_build_is_never_what_readers_see(shop):
+    store = BuildStore(shop.index_dir, FAQ)
+    published = build_faq_index(shop, load_knowledge(shop.knowledge_dir))
+    workspace = store.workspace()
+    (workspace / "manifest.json").write_text("{half written")
+    assert store.current() == published
+    assert FaqIndex.load(store.current()).manifest.kind == "faq"
+
+
+def test_a_model_that_is_not_on_disk_is_a_clear_error_and_nothing_is_downloaded(tmp_path):
+    with pytest.raises(
+        EncoderError, match="neither 'all-MiniLM-L6-v2' nor a directory .* nothing is downloaded"
+    ):
+        model_directory(str(tmp_path / "no-such-model"))
+
+
+def test_the_packaged_model_is_the_official_one():
+    assert (model_directory() / "model.safetensors").exists()  # checked against its sha256 on the way
+
+
+def labelled(path: Path, rows: list[tuple[str, str]]) -> Path:
+    path.write_text("".join(json.dumps({"text": text, "label": label}) + "\n" for text, label in rows))
+    return path
+
+
+def test_eval_prints_the_figures_as_one_json_line(tmp_path, capsys):
+    examples = labelled(
+        tmp_path / "examples.jsonl",
+        [
+            ("how long does shipping take", "delivery"),
+            ("when will my parcel arrive", "delivery"),
+            ("how many days for delivery", "delivery"),
+            ("can I return my shoes", "returns"),
+            ("what is your return policy", "returns"),
+            ("how do I send an item back", "returns"),
+        ],
+    )
+    queries = labelled(
+        tmp_path / "queries.jsonl",
+        [
+            ("how fast is delivery", "delivery"),
+            ("I want to return a jacket", "returns"),
+            ("who won the football match", "oos"),
+        ],
+    )
+    assert (
+        knowledge_cli(
+            ["eval", "--examples", str(examples), "--queries", str(queries), "--json", "--no-tuning"]
+        )
+        == 0
+    )
+    figures = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert figures["in_scope_top1"] == 1.0
+    assert set(figures) >= {
+        "in_scope_answered_correct",
+        "oos_recall",
+        "threshold",
+        "build_seconds",
+        "query_p50_ms",
+        "query_p95_ms",
+    }
+
+
+def test_eval_names_every_bad_line_of_its_input(tmp_path, capsys):
+    examples = tmp_path / "examples.jsonl"
+    examples.write_text('{"text": "hi", "label": "greet"}\nnot json\n{"text": "", "label": "greet"}\n')
+    assert knowledge_cli(["eval", "--examples", str(examples), "--queries", str(examples)]) == 1
+    error = capsys.readouterr().err
+    assert f"{examples}:2: invalid JSON" in error
+    assert f"{examples}:3: text: must be a non-empty string" in error
