@@ -8,7 +8,9 @@ from bot.handoff import HandoffLog
 from bot.knowledge import Knowledge, load_knowledge
 from bot.knowledge.answers import FaqAnswerer
 from bot.knowledge.builds import BuildStore
-from bot.knowledge.engine import FAQ, LiveFaqIndex, build_faq_index
+from bot.knowledge.catalog_index import CatalogIndex
+from bot.knowledge.engine import CATALOG, FAQ, LiveIndex, build_indexes
+from bot.knowledge.faq_index import FaqIndex
 from bot.knowledge.products import ProductFinder
 from bot.settings import Settings, load_settings
 
@@ -24,19 +26,21 @@ def knowledge() -> Knowledge:
 
 
 @lru_cache(maxsize=1)
-def faq_index() -> LiveFaqIndex:
-    # Normally built by `./supportdesk run` before the action server starts; build here otherwise.
-    build_faq_index(settings(), knowledge())
-    return LiveFaqIndex(BuildStore(settings().index_dir, FAQ))
+def indexes() -> tuple[LiveIndex[FaqIndex], LiveIndex[CatalogIndex]]:
+    # Normally built by `./supportdesk run` before the action server starts; built here otherwise.
+    build_indexes(settings(), knowledge())
+    return (
+        LiveIndex(BuildStore(settings().index_dir, FAQ), FaqIndex.load),
+        LiveIndex(BuildStore(settings().index_dir, CATALOG), CatalogIndex.load),
+    )
 
 
 def faq_answerer() -> FaqAnswerer:
-    return FaqAnswerer(faq_index().get(), knowledge().entries_by_intent)
+    return FaqAnswerer(indexes()[0].get(), knowledge().entries_by_intent)
 
 
-@lru_cache(maxsize=1)
 def product_finder() -> ProductFinder:
-    return ProductFinder(knowledge())
+    return ProductFinder(knowledge(), indexes()[1].get())
 
 
 def handoff_log() -> HandoffLog:

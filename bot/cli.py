@@ -8,7 +8,7 @@ import sys
 
 from bot.knowledge import KnowledgeError, load_knowledge
 from bot.knowledge.encoder import EncoderError
-from bot.knowledge.engine import build_faq_index
+from bot.knowledge.engine import build_indexes
 from bot.processes import StartupError, Supervisor, services
 from bot.settings import SettingsError, load_settings
 from bot.training import TrainingError, ensure_model
@@ -16,8 +16,8 @@ from bot.training import TrainingError, ensure_model
 
 def _run(settings) -> int:
     knowledge = load_knowledge(settings.knowledge_dir)  # bad content fails here, before anything starts
-    if build_faq_index(settings, knowledge, progress=sys.stderr.isatty()):
-        print("supportdesk: the FAQ changed; its index was rebuilt", file=sys.stderr)
+    for kind in build_indexes(settings, knowledge, progress=sys.stderr.isatty()):
+        print(f"supportdesk: the {kind} changed; its index was rebuilt", file=sys.stderr)
     model = ensure_model(settings)
     supervisor = Supervisor(settings, services(settings, model), settings.data_dir / "logs")
 

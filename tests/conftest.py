@@ -12,7 +12,8 @@ from rasa_sdk import Tracker
 from actions import shop
 from bot.knowledge import Knowledge, load_knowledge
 from bot.knowledge.builds import BuildStore
-from bot.knowledge.engine import FAQ, build_faq_index
+from bot.knowledge.catalog_index import CatalogIndex
+from bot.knowledge.engine import CATALOG, FAQ, build_catalog_index, build_faq_index
 from bot.knowledge.faq_index import FaqIndex
 from bot.settings import PROJECT_DIR, load_settings
 
@@ -50,14 +51,21 @@ def faq_index(knowledge):
     return FaqIndex.load(BuildStore(settings.index_dir, FAQ).current())
 
 
+@pytest.fixture(scope="session")
+def catalog_index(knowledge):
+    settings = load_settings()
+    build_catalog_index(settings, knowledge)
+    return CatalogIndex.load(BuildStore(settings.index_dir, CATALOG).current())
+
+
 @pytest.fixture
 def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """The action server's settings pointed at a fresh data directory (handoffs land there)."""
     monkeypatch.setenv("SUPPORTDESK_DATA_DIR", str(tmp_path))
-    for accessor in (shop.settings, shop.knowledge, shop.faq_index, shop.product_finder):
+    for accessor in (shop.settings, shop.knowledge, shop.indexes):
         accessor.cache_clear()
     yield tmp_path
-    for accessor in (shop.settings, shop.knowledge, shop.faq_index, shop.product_finder):
+    for accessor in (shop.settings, shop.knowledge, shop.indexes):
         accessor.cache_clear()
 
 

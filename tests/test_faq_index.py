@@ -12,7 +12,7 @@ from bot.knowledge import load_knowledge
 from bot.knowledge.__main__ import main as knowledge_cli
 from bot.knowledge.builds import BuildStore
 from bot.knowledge.encoder import EncoderError, model_directory
-from bot.knowledge.engine import FAQ, LiveFaqIndex, build_faq_index
+from bot.knowledge.engine import FAQ, LiveIndex, build_faq_index
 from bot.knowledge.faq_index import FaqIndex
 from bot.settings import PROJECT_DIR, load_settings
 
@@ -49,7 +49,7 @@ def test_a_build_is_published_with_a_manifest_and_skipped_when_nothing_changed(s
 
 def test_the_assistant_picks_up_a_rebuilt_index_without_a_restart(shop):
     build_faq_index(shop, load_knowledge(shop.knowledge_dir))
-    live = LiveFaqIndex(BuildStore(shop.index_dir, FAQ), check_every=0)
+    live = LiveIndex(BuildStore(shop.index_dir, FAQ), FaqIndex.load, check_every=0)
     before = live.get()
     assert "dog-friendly" not in {m.key for m in before.rank("can my dog come in", limit=3)}
 

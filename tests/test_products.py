@@ -17,8 +17,8 @@ from bot.knowledge.products import (
 
 
 @pytest.fixture(scope="module")
-def finder(knowledge):
-    return ProductFinder(knowledge)
+def finder(knowledge, catalog_index):
+    return ProductFinder(knowledge, catalog_index)
 
 
 @pytest.mark.parametrize(

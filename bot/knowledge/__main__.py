@@ -10,7 +10,7 @@ from pathlib import Path
 from bot.knowledge import load_knowledge
 from bot.knowledge.builds import BuildStore
 from bot.knowledge.encoder import DEFAULT_MODEL, EncoderError
-from bot.knowledge.engine import FAQ, build_faq_index
+from bot.knowledge.engine import FAQ, build_faq_index, build_indexes
 from bot.knowledge.evaluation import evaluate
 from bot.knowledge.faq_index import FaqIndex
 from bot.knowledge.problems import KnowledgeError
@@ -20,8 +20,8 @@ from bot.settings import SettingsError, load_settings
 
 def _build() -> int:
     settings = load_settings()
-    built = build_faq_index(settings, load_knowledge(settings.knowledge_dir), progress=sys.stderr.isatty())
-    print(f"built {built}" if built else "the FAQ index is up to date")
+    rebuilt = build_indexes(settings, load_knowledge(settings.knowledge_dir), progress=sys.stderr.isatty())
+    print(f"rebuilt: {', '.join(rebuilt)}" if rebuilt else "the indexes are up to date")
     return 0
 
 
@@ -39,7 +39,7 @@ def _search(query: str, limit: int) -> int:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bot.knowledge", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser("build", help="build the FAQ index from knowledge/ if it changed")
+    commands.add_parser("build", help="build the FAQ and catalog indexes from knowledge/ if they changed")
     search = commands.add_parser("search", help="ask the FAQ index a question")
     search.add_argument("query")
     search.add_argument("--limit", type=int, default=5)

@@ -1,18 +1,40 @@
-"""The FAQ index the assistant answers from: built when the FAQ changed, reloaded when republished."""
+"""The indexes the assistant answers from: built when their content changed, reloaded when
+republished, so a running action server picks up new content without a restart."""
 
 from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Generic, Protocol, TypeVar
 
 from bot.knowledge import Knowledge
 from bot.knowledge.builds import BuildStore
+from bot.knowledge.catalog_index import CatalogIndex, catalog_hash
 from bot.knowledge.faq_index import FaqIndex, content_hash
 from bot.knowledge.tuning import TuningPlan
 from bot.settings import Settings
 
 FAQ = "faq"
+CATALOG = "catalog"
+
+
+class _Saveable(Protocol):
+    def save(self, directory: Path) -> None: ...
+
+
+Index = TypeVar("Index")
+
+
+def _publish_if_changed(store: BuildStore, wanted: str, build: Callable[[], _Saveable]) -> Path | None:
+    current = store.current_manifest()
+    if current and current.content_hash == wanted:
+        return None
+    index = build()
+    workspace = store.workspace()
+    index.save(workspace)
+    return store.publish(workspace)
 
 
 def faq_groups(knowledge: Knowledge) -> dict[str, list[str]]:
@@ -22,30 +44,48 @@ def faq_groups(knowledge: Knowledge) -> dict[str, list[str]]:
 def build_faq_index(settings: Settings, knowledge: Knowledge, progress: bool = False) -> Path | None:
     """Build and publish the FAQ index if the FAQ, the model or the tuning changed; returns the new
     build's directory, or None when the current one is up to date."""
-    store = BuildStore(settings.index_dir, FAQ)
     plan = TuningPlan() if settings.tune_encoder else None
     groups = faq_groups(knowledge)
-    current = store.current_manifest()
-    if current and current.content_hash == content_hash(groups, settings.embedding_model, plan):
-        return None
-    index = FaqIndex.build(groups, settings.embedding_model, plan, progress=progress)
-    workspace = store.workspace()
-    index.save(workspace)
-    return store.publish(workspace)
+    return _publish_if_changed(
+        BuildStore(settings.index_dir, FAQ),
+        content_hash(groups, settings.embedding_model, plan),
+        lambda: FaqIndex.build(groups, settings.embedding_model, plan, progress=progress),
+    )
 
 
-class LiveFaqIndex:
-    """The current FAQ index; looks (at most once per ``check_every`` seconds) for a newer published
-    build and swaps to it only once it is fully loaded, so a query never sees a half-loaded index."""
+def build_catalog_index(settings: Settings, knowledge: Knowledge, progress: bool = False) -> Path | None:
+    """Build and publish the product index if the catalog or the model changed."""
+    return _publish_if_changed(
+        BuildStore(settings.index_dir, CATALOG),
+        catalog_hash(knowledge.catalog, settings.embedding_model),
+        lambda: CatalogIndex.build(knowledge.catalog, settings.embedding_model, progress=progress),
+    )
 
-    def __init__(self, store: BuildStore, check_every: float = 1.0):
+
+def build_indexes(settings: Settings, knowledge: Knowledge, progress: bool = False) -> list[str]:
+    """Bring both indexes up to date; returns the kinds that were rebuilt."""
+    rebuilt = []
+    if build_faq_index(settings, knowledge, progress):
+        rebuilt.append(FAQ)
+    if build_catalog_index(settings, knowledge, progress):
+        rebuilt.append(CATALOG)
+    return rebuilt
+
+
+class LiveIndex(Generic[Index]):
+    """The current build of one index; looks (at most once per ``check_every`` seconds) for a newer
+    published build and swaps to it only once it is fully loaded, so a query never sees a
+    half-loaded index."""
+
+    def __init__(self, store: BuildStore, load: Callable[[Path], Index], check_every: float = 1.0):
         self._store = store
+        self._load = load
         self._check_every = check_every
         self._lock = threading.Lock()
-        self._loaded: tuple[Path, FaqIndex] | None = None
+        self._loaded: tuple[Path, Index] | None = None
         self._checked = 0.0
 
-    def get(self) -> FaqIndex:
+    def get(self) -> Index:
         now = time.monotonic()
         if self._loaded is None or now - self._checked >= self._check_every:
             with self._lock:
@@ -53,8 +93,8 @@ class LiveFaqIndex:
                 current = self._store.current()
                 if current is None:
                     raise FileNotFoundError(
-                        f"no FAQ index under {self._store.directory}: run `python -m bot.knowledge build`"
+                        f"no index under {self._store.directory}: run `python -m bot.knowledge build`"
                     )
                 if self._loaded is None or self._loaded[0] != current:
-                    self._loaded = (current, FaqIndex.load(current))
+                    self._loaded = (current, self._load(current))
         return self._loaded[1]

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from bot.knowledge import Knowledge, Product
-from bot.knowledge.lexical import LexicalIndex
+from bot.knowledge.catalog_index import CatalogIndex
 
 _NUMBER = r"\$?\s*(\d+(?:[.,]\d{1,2})?)\s*(?:\$|usd|dollars?|bucks|eur|euros?)?"
 _BETWEEN = re.compile(rf"\bbetween\s+{_NUMBER}\s+(?:and|-|to)\s+{_NUMBER}", re.IGNORECASE)
@@ -85,14 +85,11 @@ def matching_categories(value: str, categories: tuple[str, ...]) -> tuple[str, .
 
 
 class ProductFinder:
-    """Filters the catalog by a request's constraints and ranks what is left by keyword match."""
+    """Filters the catalog by a request's constraints, then ranks what is left by meaning."""
 
-    def __init__(self, knowledge: Knowledge):
+    def __init__(self, knowledge: Knowledge, index: CatalogIndex):
         self._knowledge = knowledge
-        self._products = {product.id: product for product in knowledge.catalog}
-        self._index = LexicalIndex(
-            [(p.id, f"{p.name}. {p.category}. {p.brand}. {p.description}") for p in knowledge.catalog]
-        )
+        self._index = index
 
     def recommend(self, request: ProductRequest, limit: int = 3) -> list[Recommendation]:
         categories = (
@@ -102,7 +99,7 @@ class ProductFinder:
         if not candidates:
             return []
         query = " ".join(filter(None, [request.text, request.product, request.category]))
-        scores = self._index.scores(query) if query else {}
+        scores = self._index.scores(query, [p.id for p in candidates])
         candidates.sort(key=lambda p: (-scores.get(p.id, 0.0), p.price))
         return [Recommendation(p, self._reasons(p, request, categories)) for p in candidates[:limit]]
 

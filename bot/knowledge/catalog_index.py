@@ -1,0 +1,114 @@
+"""Semantic product search: one unit vector per product in FAISS, blended with BM25 over the same text.
+
+Filtering (category, colour, size, price, stock) happens first; the index then ranks only the
+products that passed, through a FAISS ID selector.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+
+import faiss
+import numpy as np
+from sentence_transformers import SentenceTransformer
+
+from bot.knowledge.builds import Manifest
+from bot.knowledge.catalog import Product
+from bot.knowledge.encoder import encode, load_encoder
+from bot.knowledge.keyword import BM25
+
+KEYWORD_WEIGHT = 0.3
+KEYWORD_SATURATION = 8.0
+
+
+def product_text(product: Product) -> str:
+    """What a product is found by: its name, category, brand and description."""
+    return f"{product.name}. {product.category}. {product.brand}. {product.description}"
+
+
+def catalog_hash(products: Sequence[Product], model: str) -> str:
+    payload = json.dumps({"texts": [(p.id, product_text(p)) for p in products], "model": model})
+    return hashlib.sha256(payload.encode()).hexdigest()[:16]
+
+
+class CatalogIndex:
+    def __init__(
+        self,
+        ids: list[str],
+        texts: list[str],
+        index: faiss.Index,
+        encoder: SentenceTransformer,
+        manifest: Manifest,
+    ):
+        self.manifest = manifest
+        self._ids = ids
+        self._row = {product_id: row for row, product_id in enumerate(ids)}
+        self._texts = texts
+        self._index = index
+        self._encoder = encoder
+        self._keywords = BM25(texts)
+
+    @classmethod
+    def build(cls, products: Sequence[Product], model: str, progress: bool = False) -> CatalogIndex:
+        started = time.perf_counter()
+        encoder = load_encoder(model)
+        texts = [product_text(product) for product in products]
+        vectors = encode(texts, encoder, batch_size=128, progress=progress)
+        index = faiss.IndexFlatIP(vectors.shape[1])
+        index.add(vectors)
+        manifest = Manifest(
+            kind="catalog",
+            model=model,
+            tuned=False,
+            dimension=int(vectors.shape[1]),
+            count=len(texts),
+            content_hash=catalog_hash(products, model),
+            built_at=datetime.now(UTC).isoformat(),
+            build_seconds=round(time.perf_counter() - started, 2),
+            threshold=0.0,
+        )
+        return cls([product.id for product in products], texts, index, encoder, manifest)
+
+    def save(self, directory: Path) -> None:
+        faiss.write_index(self._index, str(directory / "products.faiss"))
+        (directory / "products.json").write_text(json.dumps({"ids": self._ids, "texts": self._texts}))
+        self.manifest.write(directory)
+
+    @classmethod
+    def load(cls, directory: Path) -> CatalogIndex:
+        manifest = Manifest.read(directory)
+        rows = json.loads((directory / "products.json").read_text())
+        index = faiss.read_index(str(directory / "products.faiss"))
+        if index.ntotal != manifest.count or index.d != manifest.dimension:
+            raise ValueError(
+                f"{directory}: the index holds {index.ntotal}x{index.d} vectors, the manifest "
+                f"says {manifest.count}x{manifest.dimension}; rebuild it"
+            )
+        return cls(rows["ids"], rows["texts"], index, load_encoder(manifest.model), manifest)
+
+    def scores(self, query: str, among: Sequence[str]) -> dict[str, float]:
+        """Relevance of each product in ``among`` (ids) to ``query``; unknown ids are left out."""
+        rows = np.array(
+            [self._row[product_id] for product_id in among if product_id in self._row], dtype="int64"
+        )
+        if not len(rows) or not query.strip():
+            return dict.fromkeys((self._ids[row] for row in rows), 0.0)
+        vector = encode([query], self._encoder)
+        selector = faiss.IDSelectorBatch(rows)
+        similarities, found = self._index.search(
+            vector, len(rows), params=faiss.SearchParameters(sel=selector)
+        )
+        keyword = self._keywords.scores(query)
+        return {
+            self._ids[row]: float(
+                (1 - KEYWORD_WEIGHT) * similarity
+                + KEYWORD_WEIGHT * keyword[row] / (keyword[row] + KEYWORD_SATURATION)
+            )
+            for similarity, row in zip(similarities[0], found[0], strict=True)
+            if row >= 0
+        }
