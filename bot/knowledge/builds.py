@@ -14,6 +14,8 @@ import uuid
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+import faiss
+
 MANIFEST = "manifest.json"
 CURRENT = "current"
 
@@ -70,3 +72,23 @@ class BuildStore:
             if old.is_dir() and not old.is_symlink() and old != final and old.name.startswith("build-"):
                 shutil.rmtree(old, ignore_errors=True)
         return final
+
+
+def save_vectors(directory: Path, name: str, index: faiss.Index, rows: dict, manifest: Manifest) -> None:
+    """Write one index's vectors (``name``.faiss), what each row is (``name``.json) and its manifest."""
+    faiss.write_index(index, str(directory / f"{name}.faiss"))
+    (directory / f"{name}.json").write_text(json.dumps(rows))
+    manifest.write(directory)
+
+
+def load_vectors(directory: Path, name: str) -> tuple[Manifest, dict, faiss.Index]:
+    """Read what save_vectors wrote, refusing an index that disagrees with its manifest."""
+    manifest = Manifest.read(directory)
+    rows = json.loads((directory / f"{name}.json").read_text())
+    index = faiss.read_index(str(directory / f"{name}.faiss"))
+    if index.ntotal != manifest.count or index.d != manifest.dimension:
+        raise ValueError(
+            f"{directory}: the index holds {index.ntotal}x{index.d} vectors, the manifest "
+            f"says {manifest.count}x{manifest.dimension}; rebuild it"
+        )
+    return manifest, rows, index

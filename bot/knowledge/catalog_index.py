@@ -17,7 +17,7 @@ import faiss
 import numpy as np
 from sentence_transformers import SentenceTransformer
 
-from bot.knowledge.builds import Manifest
+from bot.knowledge.builds import Manifest, load_vectors, save_vectors
 from bot.knowledge.catalog import Product
 from bot.knowledge.encoder import encode, load_encoder
 from bot.knowledge.keyword import BM25
@@ -75,20 +75,13 @@ class CatalogIndex:
         return cls([product.id for product in products], texts, index, encoder, manifest)
 
     def save(self, directory: Path) -> None:
-        faiss.write_index(self._index, str(directory / "products.faiss"))
-        (directory / "products.json").write_text(json.dumps({"ids": self._ids, "texts": self._texts}))
-        self.manifest.write(directory)
+        save_vectors(
+            directory, "products", self._index, {"ids": self._ids, "texts": self._texts}, self.manifest
+        )
 
     @classmethod
     def load(cls, directory: Path) -> CatalogIndex:
-        manifest = Manifest.read(directory)
-        rows = json.loads((directory / "products.json").read_text())
-        index = faiss.read_index(str(directory / "products.faiss"))
-        if index.ntotal != manifest.count or index.d != manifest.dimension:
-            raise ValueError(
-                f"{directory}: the index holds {index.ntotal}x{index.d} vectors, the manifest "
-                f"says {manifest.count}x{manifest.dimension}; rebuild it"
-            )
+        manifest, rows, index = load_vectors(directory, "products")
         return cls(rows["ids"], rows["texts"], index, load_encoder(manifest.model), manifest)
 
     def scores(self, query: str, among: Sequence[str]) -> dict[str, float]:

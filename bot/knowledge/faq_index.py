@@ -18,7 +18,7 @@ import faiss
 import numpy as np
 from sentence_transformers import SentenceTransformer
 
-from bot.knowledge.builds import Manifest
+from bot.knowledge.builds import Manifest, load_vectors, save_vectors
 from bot.knowledge.encoder import encode, load_encoder, model_directory
 from bot.knowledge.keyword import BM25
 from bot.knowledge.tuning import TuningPlan, adapt, tunable
@@ -122,22 +122,14 @@ class FaqIndex:
         return self
 
     def save(self, directory: Path) -> None:
-        faiss.write_index(self._phrasings, str(directory / "phrasings.faiss"))
-        (directory / "phrasings.json").write_text(json.dumps({"keys": self._keys, "texts": self._texts}))
         if self.manifest.tuned:
             self._encoder.save(str(directory / "encoder"))
-        self.manifest.write(directory)
+        rows = {"keys": self._keys, "texts": self._texts}
+        save_vectors(directory, "phrasings", self._phrasings, rows, self.manifest)
 
     @classmethod
     def load(cls, directory: Path) -> FaqIndex:
-        manifest = Manifest.read(directory)
-        rows = json.loads((directory / "phrasings.json").read_text())
-        index = faiss.read_index(str(directory / "phrasings.faiss"))
-        if index.ntotal != manifest.count or index.d != manifest.dimension:
-            raise ValueError(
-                f"{directory}: the index holds {index.ntotal}x{index.d} vectors, the manifest "
-                f"says {manifest.count}x{manifest.dimension}; rebuild it"
-            )
+        manifest, rows, index = load_vectors(directory, "phrasings")
         vectors = index.reconstruct_n(0, index.ntotal)
         encoder = load_encoder(str(directory / "encoder")) if manifest.tuned else load_encoder(manifest.model)
         return cls(rows["keys"], rows["texts"], vectors, encoder, manifest)
