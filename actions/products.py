@@ -9,7 +9,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import shop
-from bot.knowledge.products import REQUEST_SLOTS, Recommendation, request_from_turn, request_slots
+from bot.knowledge.products import REQUEST_SLOTS, Recommendation, request_slots
 
 
 def product_card(recommendation: Recommendation) -> dict[str, Any]:
@@ -47,8 +47,9 @@ class ActionRecommendProducts(Action):
     ) -> list[dict[str, Any]]:
         entities = {e["entity"]: str(e["value"]) for e in tracker.latest_message.get("entities", [])}
         previous = {slot: tracker.get_slot(slot) for slot in REQUEST_SLOTS}
-        request = request_from_turn(tracker.latest_message.get("text") or "", entities, previous)
-        recommendations = shop.product_finder().recommend(request, limit=3)
+        finder = shop.product_finder()
+        request = finder.request(tracker.latest_message.get("text") or "", entities, previous)
+        recommendations = finder.recommend(request, limit=3)
         if recommendations:
             dispatcher.utter_message(
                 text=cards_as_text(recommendations),

@@ -6,11 +6,11 @@ from decimal import Decimal
 
 import pytest
 
+from bot.knowledge.parsing import ConstraintParser, Constraints
 from bot.knowledge.products import (
     ProductFinder,
     ProductRequest,
     matching_categories,
-    parse_price_range,
     request_from_turn,
     request_slots,
 )
@@ -21,6 +21,11 @@ def finder(knowledge, catalog_index):
     return ProductFinder(knowledge, catalog_index)
 
 
+@pytest.fixture(scope="module")
+def parser(knowledge):
+    return ConstraintParser(knowledge)
+
+
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
@@ -29,11 +34,23 @@ def finder(knowledge, catalog_index):
         ("jackets for 50-100 bucks", (Decimal("50"), Decimal("100"))),
         ("fleece over $50", (Decimal("50"), None)),
         ("less than 19.99 please", (None, Decimal("19.99"))),
+        ("trail runners, no more than $120", (None, Decimal("120"))),
         ("a red rain jacket", (None, None)),
     ],
 )
-def test_price_ranges_are_read_from_the_message(text, expected):
-    assert parse_price_range(text) == expected
+def test_price_ranges_are_read_from_the_message(parser, text, expected):
+    said = parser.parse(text)
+    assert (said.min_price, said.max_price) == expected
+
+
+def test_catalog_words_are_recognised_without_training(parser):
+    said = parser.parse("any gray Kestrel hats in size L/XL, even sold out ones?")
+    assert said == Constraints(
+        category="hats", brand="Kestrel", color="grey", size="l/xl", include_out_of_stock=True
+    )
+    assert parser.parse("hiking boots size 10").size == "10"
+    assert parser.parse("new boots please").category == "hiking boots"
+    assert parser.parse("a 2-person tent").size == "2-person"
 
 
 def test_a_category_word_means_every_category_it_names(knowledge):
@@ -73,16 +90,22 @@ def test_impossible_constraints_give_nothing_rather_than_something_wrong(finder)
     assert finder.recommend(ProductRequest(category="tents", max_price=Decimal("5"))) == []
 
 
-def test_a_follow_up_refines_the_previous_request():
-    first = request_from_turn("show me rain jackets", {"category": "rain jackets"}, {})
+def test_a_follow_up_refines_the_previous_request(parser):
+    first = request_from_turn(
+        "show me rain jackets", {"category": "rain jackets"}, {}, parser.parse("show me rain jackets")
+    )
     previous = request_slots(first)
-    refined = request_from_turn("in blue, under $150", {"color": "blue"}, previous)
+    refined = request_from_turn(
+        "in blue, under $150", {"color": "blue"}, previous, parser.parse("in blue, under $150")
+    )
     assert (refined.category, refined.color, refined.max_price) == ("rain jackets", "blue", Decimal("150"))
 
 
-def test_naming_a_new_category_starts_a_new_request():
+def test_naming_a_new_category_starts_a_new_request(parser):
+    text = "red tents under $300"
     previous = request_slots(
-        request_from_turn("red tents under $300", {"category": "tents", "color": "red"}, {})
+        request_from_turn(text, {"category": "tents", "color": "red"}, {}, parser.parse(text))
     )
-    fresh = request_from_turn("do you have headlamps", {"category": "headlamps"}, previous)
+    text = "do you have headlamps"
+    fresh = request_from_turn(text, {}, previous, parser.parse(text))
     assert (fresh.category, fresh.color, fresh.max_price) == ("headlamps", None, None)

@@ -8,15 +8,7 @@ from decimal import Decimal, InvalidOperation
 
 from bot.knowledge import Knowledge, Product
 from bot.knowledge.catalog_index import CatalogIndex
-
-_NUMBER = r"\$?\s*(\d+(?:[.,]\d{1,2})?)\s*(?:\$|usd|dollars?|bucks|eur|euros?)?"
-_BETWEEN = re.compile(rf"\bbetween\s+{_NUMBER}\s+(?:and|-|to)\s+{_NUMBER}", re.IGNORECASE)
-_RANGE = re.compile(rf"{_NUMBER}\s*(?:-|to)\s*{_NUMBER}", re.IGNORECASE)
-_AT_MOST = re.compile(
-    rf"\b(?:under|below|less than|max(?:imum)?|up to|at most|no more than|cheaper than)\s+{_NUMBER}",
-    re.IGNORECASE,
-)
-_AT_LEAST = re.compile(rf"\b(?:over|above|more than|at least|min(?:imum)?|from)\s+{_NUMBER}", re.IGNORECASE)
+from bot.knowledge.parsing import ConstraintParser, Constraints
 
 
 def to_price(value: object) -> Decimal | None:
@@ -32,16 +24,6 @@ def to_price(value: object) -> Decimal | None:
         return None
 
 
-def parse_price_range(text: str) -> tuple[Decimal | None, Decimal | None]:
-    """(minimum, maximum) price stated in ``text``: "under $50", "between 20 and 40", "over 100"."""
-    if match := _BETWEEN.search(text) or _RANGE.search(text):
-        low, high = sorted((to_price(match.group(1)), to_price(match.group(2))))
-        return low, high
-    high = to_price(m.group(1)) if (m := _AT_MOST.search(text)) else None
-    low = to_price(m.group(1)) if (m := _AT_LEAST.search(text)) else None
-    return low, high
-
-
 @dataclass(frozen=True)
 class ProductRequest:
     """What the customer asked for; every field is optional."""
@@ -51,6 +33,7 @@ class ProductRequest:
     product: str | None = None
     color: str | None = None
     size: str | None = None
+    brand: str | None = None
     min_price: Decimal | None = None
     max_price: Decimal | None = None
     include_out_of_stock: bool = False
@@ -90,6 +73,11 @@ class ProductFinder:
     def __init__(self, knowledge: Knowledge, index: CatalogIndex):
         self._knowledge = knowledge
         self._index = index
+        self._parser = ConstraintParser(knowledge)
+
+    def request(self, text: str, entities: dict[str, str], previous: dict[str, str | None]) -> ProductRequest:
+        """What this message asks for, given Rasa's entities and the previous request's slots."""
+        return request_from_turn(text, entities, previous, self._parser.parse(text))
 
     def recommend(self, request: ProductRequest, limit: int = 3) -> list[Recommendation]:
         categories = (
@@ -108,6 +96,8 @@ class ProductFinder:
             return False
         if request.product and request.product.lower() not in product.name.lower():
             return False
+        if request.brand and request.brand.lower() != product.brand.lower():
+            return False
         if request.color and request.color.lower() not in product.colors:
             return False
         if request.size and request.size.lower() not in product.sizes:
@@ -125,6 +115,8 @@ class ProductFinder:
         reasons = []
         if request.category:
             reasons.append(f"one of our {product.category}")
+        if request.brand:
+            reasons.append(f"made by {product.brand}")
         if request.color:
             reasons.append(f"comes in {request.color.lower()}")
         if request.size:
@@ -139,21 +131,30 @@ class ProductFinder:
 REQUEST_SLOTS = ("category", "product", "color", "size", "min_price", "max_price")
 
 
-def request_from_turn(text: str, entities: dict[str, str], previous: dict[str, str | None]) -> ProductRequest:
+def request_from_turn(
+    text: str, entities: dict[str, str], previous: dict[str, str | None], said: Constraints
+) -> ProductRequest:
     """The request a message makes: naming a category or product starts afresh; anything else
-    (a colour, a size, a budget) refines the previous request."""
-    starts_afresh = "category" in entities or "product" in entities
-    values = {} if starts_afresh else {slot: value for slot, value in previous.items() if value}
+    (a colour, a size, a budget) refines the previous request. Rasa's entities come first; what
+    the rule-based parse found (``said``) fills the gaps, and decides prices."""
+    starts_afresh = bool({"category", "product"} & set(entities)) or said.category is not None
+    values: dict[str, str] = (
+        {} if starts_afresh else {slot: value for slot, value in previous.items() if value}
+    )
+    for slot in ("category", "color", "size"):
+        if getattr(said, slot) is not None and slot not in entities:
+            values[slot] = getattr(said, slot)
     values.update(entities)
-    low, high = parse_price_range(text)
     return ProductRequest(
         text=text,
         category=values.get("category"),
         product=values.get("product"),
         color=values.get("color"),
         size=values.get("size"),
-        min_price=low if low is not None else to_price(values.get("min_price")),
-        max_price=high if high is not None else to_price(values.get("max_price")),
+        brand=said.brand,
+        min_price=said.min_price if said.min_price is not None else to_price(values.get("min_price")),
+        max_price=said.max_price if said.max_price is not None else to_price(values.get("max_price")),
+        include_out_of_stock=said.include_out_of_stock,
     )
 
 
