@@ -48,7 +48,8 @@ class ActionRecommendProducts(Action):
         entities = {e["entity"]: str(e["value"]) for e in tracker.latest_message.get("entities", [])}
         previous = {slot: tracker.get_slot(slot) for slot in REQUEST_SLOTS}
         finder = shop.product_finder()
-        request = finder.request(tracker.latest_message.get("text") or "", entities, previous)
+        shown = tracker.get_slot("shown_products") or []
+        request = finder.request(tracker.latest_message.get("text") or "", entities, previous, shown)
         recommendations = finder.recommend(request, limit=3)
         if recommendations:
             dispatcher.utter_message(
@@ -60,4 +61,8 @@ class ActionRecommendProducts(Action):
             )
         else:
             dispatcher.utter_message(response="utter_no_products")
-        return [SlotSet(slot, value) for slot, value in request_slots(request).items()]
+        now_shown = [*request.exclude, *(item.product.id for item in recommendations)]
+        return [
+            *(SlotSet(slot, value) for slot, value in request_slots(request).items()),
+            SlotSet("shown_products", now_shown),
+        ]

@@ -76,6 +76,7 @@ async def test_recommendations_come_as_cards_with_a_text_version_and_remember_th
         SlotSet("size", None),
         SlotSet("min_price", None),
         SlotSet("max_price", "200"),
+        SlotSet("shown_products", [card["id"] for card in cards]),
     ]
 
 
@@ -92,6 +93,41 @@ async def test_a_follow_up_in_another_colour_refines_the_previous_request(data_d
         "Hearthside Fleece Vest",
         "Hearthside Fleece Vest Pro",
     }
+
+
+async def test_show_me_more_leaves_out_what_was_already_shown(data_dir):
+    first = tracker_for(
+        "show me tents", "product_search", entities=[{"entity": "category", "value": "tents"}]
+    )
+    _, events = await run(ActionRecommendProducts(), first)
+    slots = {event["name"]: event["value"] for event in events}
+    messages, events = await run(
+        ActionRecommendProducts(), tracker_for("show me more", "product_search", slots=slots)
+    )
+    shown_first = set(slots["shown_products"])
+    more = {card["id"] for card in messages[0]["custom"]["products"]}
+    assert more and not more & shown_first
+    assert SlotSet("category", "tents") in events
+    assert (
+        SlotSet(
+            "shown_products",
+            [*slots["shown_products"], *(c["id"] for c in messages[0]["custom"]["products"])],
+        )
+        in events
+    )
+
+
+async def test_something_cheaper_goes_below_the_cheapest_shown(data_dir, knowledge):
+    # The Ridgeline packs (306.00 and 333.00) were shown; cheaper in-stock backpacks exist.
+    slots = {"category": "backpacks", "shown_products": ["P1104", "P1105"]}
+    messages, events = await run(
+        ActionRecommendProducts(), tracker_for("something cheaper?", "product_search", slots=slots)
+    )
+    prices = {p.id: p.price for p in knowledge.catalog}
+    cards = messages[0]["custom"]["products"]
+    assert cards and all(prices[card["id"]] < 306 for card in cards)
+    assert "cheaper than what I showed you" in cards[0]["why"]
+    assert SlotSet("max_price", "305.99") in events
 
 
 async def test_nothing_fitting_says_so_and_suggests_loosening(data_dir):

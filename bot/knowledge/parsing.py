@@ -30,6 +30,8 @@ class Constraints:
     min_price: Decimal | None = None
     max_price: Decimal | None = None
     include_out_of_stock: bool = False
+    cheaper: bool = False  # "something cheaper": below what was shown
+    more: bool = False  # "show me more", "other ones": not what was shown
 
 
 def _price(text: str) -> Decimal | None:
@@ -132,6 +134,26 @@ class ConstraintParser:
             ],
         )
         self._matcher.add("SIZE", [[{"LOWER": "size"}, {"IS_PUNCT": False}]])
+        self._matcher.add(
+            "CHEAPER",
+            [
+                [{"LOWER": {"IN": ["cheaper", "less", "lower"]}}],
+                [{"LOWER": {"IN": ["too", "so"]}}, {"LOWER": {"IN": ["expensive", "pricey"]}}],
+            ],
+        )
+        self._matcher.add(
+            "MORE",
+            [
+                [
+                    {"LOWER": {"IN": ["more", "other", "others", "different", "another"]}},
+                    {
+                        "LOWER": {"IN": ["options", "ones", "products", "items", "suggestions", "ideas"]},
+                        "OP": "?",
+                    },
+                ],
+                [{"LOWER": {"IN": ["anything", "something"]}}, {"LOWER": "else"}],
+            ],
+        )
         self._matcher.add("SOLD_OUT", [[{"LOWER": word} for word in words] for words in _SOLD_OUT_WORDS])
 
     def parse(self, text: str) -> Constraints:
@@ -148,8 +170,18 @@ class ConstraintParser:
                 found.setdefault("color", self._colour_of[said])
             elif kind == "SIZE":
                 found.setdefault("size", said)
-        for label, start, end in self._matcher(doc):
-            kind = self._nlp.vocab.strings[label]
+        matches = [(self._nlp.vocab.strings[label], start, end) for label, start, end in self._matcher(doc)]
+        priced = {
+            i
+            for kind, start, end in matches
+            if kind in ("BETWEEN", "AT_MOST", "AT_LEAST")
+            for i in range(start, end)
+        }
+        for kind, start, end in matches:
+            if kind in ("CHEAPER", "MORE") and (
+                start in priced or (end < len(doc) and doc[end].lower_ == "than")
+            ):
+                continue  # "less than 50" is a budget, "more than one" is not "show me more"
             numbers = [_price(token.text) for token in doc[start:end] if token.like_num]
             if kind == "BETWEEN" and len(numbers) == 2 and None not in numbers:
                 found["min_price"], found["max_price"] = sorted(numbers)
@@ -161,6 +193,10 @@ class ConstraintParser:
                 found["min_price"] = numbers[0]
             elif kind == "SIZE" and (size := doc[end - 1].text.lower()) in self._sizes:
                 found.setdefault("size", size)  # a longer catalog size ("l/xl") found above wins
+            elif kind == "CHEAPER":
+                found["cheaper"] = True
+            elif kind == "MORE":
+                found["more"] = True
             elif kind == "SOLD_OUT":
                 found["include_out_of_stock"] = True
         return Constraints(**found)

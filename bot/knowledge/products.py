@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 
 from bot.knowledge import Knowledge, Product
@@ -37,6 +38,8 @@ class ProductRequest:
     min_price: Decimal | None = None
     max_price: Decimal | None = None
     include_out_of_stock: bool = False
+    exclude: tuple[str, ...] = ()  # product ids already shown, for "show me more"
+    cheaper_than_shown: bool = False
 
 
 @dataclass(frozen=True)
@@ -74,10 +77,24 @@ class ProductFinder:
         self._knowledge = knowledge
         self._index = index
         self._parser = ConstraintParser(knowledge)
+        self._products = {product.id: product for product in knowledge.catalog}
 
-    def request(self, text: str, entities: dict[str, str], previous: dict[str, str | None]) -> ProductRequest:
-        """What this message asks for, given Rasa's entities and the previous request's slots."""
-        return request_from_turn(text, entities, previous, self._parser.parse(text))
+    def request(
+        self, text: str, entities: dict[str, str], previous: dict[str, str | None], shown: Sequence[str] = ()
+    ) -> ProductRequest:
+        """What this message asks for, given Rasa's entities, the previous request's slots and the
+        products already shown: "show me more" leaves those out, "something cheaper" goes below
+        the cheapest of them."""
+        said = self._parser.parse(text)
+        request = request_from_turn(text, entities, previous, said)
+        shown = [product_id for product_id in shown if product_id in self._products]
+        if said.more and shown:
+            request = replace(request, exclude=tuple(shown))
+        if said.cheaper and shown:
+            below = min(self._products[product_id].price for product_id in shown) - Decimal("0.01")
+            limit = below if request.max_price is None else min(request.max_price, below)
+            request = replace(request, max_price=limit, cheaper_than_shown=True)
+        return request
 
     def recommend(self, request: ProductRequest, limit: int = 3) -> list[Recommendation]:
         categories = (
@@ -92,6 +109,8 @@ class ProductFinder:
         return [Recommendation(p, self._reasons(p, request, categories)) for p in candidates[:limit]]
 
     def _fits(self, product: Product, request: ProductRequest, categories: tuple[str, ...]) -> bool:
+        if product.id in request.exclude:
+            return False
         if request.category and product.category not in categories:
             return False
         if request.product and request.product.lower() not in product.name.lower():
@@ -121,7 +140,9 @@ class ProductFinder:
             reasons.append(f"comes in {request.color.lower()}")
         if request.size:
             reasons.append(f"available in size {request.size}")
-        if request.max_price is not None or request.min_price is not None:
+        if request.cheaper_than_shown:
+            reasons.append(f"{product.price} {currency}, cheaper than what I showed you")
+        elif request.max_price is not None or request.min_price is not None:
             reasons.append(f"{product.price} {currency}, within your budget")
         reasons.append("in stock" if product.in_stock else "currently out of stock")
         return tuple(reasons)
