@@ -15,7 +15,7 @@ def _tokenizer():
     return spacy.blank("en").tokenizer
 
 
-def _normalise(word: str) -> str:
+def singular(word: str) -> str:
     """Fold English plurals ("boxes" -> "box", "batteries" -> "battery"); spaCy's blank English
     has no lemmatizer tables, and plurals are what keyword matching most often trips on."""
     if len(word) <= 3:
@@ -32,7 +32,7 @@ def _normalise(word: str) -> str:
 def tokens(text: str) -> list[str]:
     """Lowercased content words: no punctuation, spaces or stop words; plurals folded."""
     return [
-        _normalise(token.lower_)
+        singular(token.lower_)
         for token in _tokenizer()(text)
         if not (token.is_punct or token.is_space or token.is_stop)
     ]

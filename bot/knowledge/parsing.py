@@ -11,6 +11,7 @@ import spacy
 from spacy.matcher import Matcher, PhraseMatcher
 
 from bot.knowledge import Knowledge
+from bot.knowledge.keyword import singular
 
 _CURRENCY = {"ORTH": {"IN": ["$", "€", "£"]}, "OP": "?"}
 _NUMBER = {"LIKE_NUM": True}
@@ -42,13 +43,8 @@ def _price(text: str) -> Decimal | None:
 
 
 def _singular(phrase: str) -> str:
-    words = phrase.split()
-    last = words[-1]
-    if last.endswith("ies"):
-        last = last[:-3] + "y"
-    elif last.endswith("s") and not last.endswith("ss"):
-        last = last[:-1]
-    return " ".join([*words[:-1], last])
+    *words, last = phrase.split()
+    return " ".join([*words, singular(last)])
 
 
 class ConstraintParser:
@@ -68,7 +64,7 @@ class ConstraintParser:
         # "boots" alone means hiking boots when no other category ends in "boots".
         for last, categories in last_words.items():
             if len(categories) == 1:
-                for form in {last, _singular(last)}:
+                for form in {last, singular(last)}:
                     self._category_of.setdefault(form, next(iter(categories)))
         self._phrases.add("CATEGORY", [self._nlp.make_doc(form) for form in self._category_of])
         brands = {product.brand for product in knowledge.catalog if product.brand}

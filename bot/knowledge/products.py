@@ -9,6 +9,7 @@ from decimal import Decimal, InvalidOperation
 
 from bot.knowledge import Knowledge, Product
 from bot.knowledge.catalog_index import CatalogIndex
+from bot.knowledge.keyword import singular
 from bot.knowledge.parsing import ConstraintParser, Constraints
 
 
@@ -52,21 +53,17 @@ class Recommendation:
         return "; ".join(self.reasons)
 
 
-def _stem(word: str) -> str:
-    return word[:-1] if word.endswith("s") and not word.endswith("ss") else word
-
-
 def matching_categories(value: str, categories: tuple[str, ...]) -> tuple[str, ...]:
     """Catalog categories meant by ``value``: exact, else every category sharing a word with it
     ("jacket" means rain jackets and insulated jackets)."""
     value = value.strip().lower()
     if value in categories:
         return (value,)
-    words = {_stem(word) for word in re.findall(r"[a-z0-9-]+", value)}
+    words = {singular(word) for word in re.findall(r"[a-z0-9-]+", value)}
     return tuple(
         category
         for category in categories
-        if words & {_stem(word) for word in re.findall(r"[a-z0-9-]+", category)}
+        if words & {singular(word) for word in re.findall(r"[a-z0-9-]+", category)}
     )
 
 
