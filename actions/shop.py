@@ -40,7 +40,13 @@ def faq_answerer() -> FaqAnswerer:
 
 
 def product_finder() -> ProductFinder:
-    return ProductFinder(knowledge(), indexes()[1].get())
+    return _finder_for(indexes()[1].get())
+
+
+@lru_cache(maxsize=1)
+def _finder_for(index: CatalogIndex) -> ProductFinder:
+    # Built once per loaded catalog index: the finder's spaCy parser is not free to make.
+    return ProductFinder(knowledge(), index)
 
 
 def handoff_log() -> HandoffLog:

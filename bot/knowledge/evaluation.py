@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from bot.knowledge.answers import FaqAnswerer
-from bot.knowledge.faq_index import FaqIndex
+from bot.knowledge.faq_index import FaqIndex, choose_threshold
 from bot.knowledge.problems import KnowledgeError, Problem
 from bot.knowledge.tuning import TuningPlan
 
@@ -56,21 +56,6 @@ def read_labelled(path: Path) -> list[Labelled]:
     if not rows:
         raise KnowledgeError([Problem(path, None, None, "no examples in the file")])
     return rows
-
-
-def choose_threshold(best_scores: np.ndarray, correct: np.ndarray, out_of_scope: np.ndarray) -> float:
-    """The abstain threshold that maximises the mean of (in-scope answered correctly) and
-    (out-of-scope abstained on); with no out-of-scope questions, the one that keeps accuracy."""
-    candidates = np.unique(np.round(best_scores, 3))
-    if not out_of_scope.any():
-        return float(candidates.min())
-    best, chosen = -1.0, float(candidates.min())
-    for threshold in candidates:
-        answered = best_scores >= threshold
-        value = ((correct & answered)[~out_of_scope].mean() + (~answered)[out_of_scope].mean()) / 2
-        if value > best:
-            best, chosen = value, float(threshold)
-    return chosen
 
 
 def _answers(answerer: FaqAnswerer, queries: list[Labelled]) -> tuple[np.ndarray, np.ndarray, list[float]]:

@@ -7,6 +7,7 @@ abstain threshold is calibrated on that number.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import time
 from collections.abc import Mapping, Sequence
@@ -44,10 +45,23 @@ def _blend(dense_best: np.ndarray, centroid: np.ndarray, keyword: np.ndarray) ->
 
 
 def content_hash(groups: Mapping[str, Sequence[str]], model: str, plan: TuningPlan | None) -> str:
-    import hashlib
-
     payload = json.dumps({"groups": groups, "model": model, "plan": plan and plan.__dict__}, sort_keys=True)
     return hashlib.sha256(payload.encode()).hexdigest()[:16]
+
+
+def choose_threshold(best_scores: np.ndarray, correct: np.ndarray, out_of_scope: np.ndarray) -> float:
+    """The abstain threshold that maximises the mean of (in-scope answered correctly) and
+    (out-of-scope abstained on); with no out-of-scope questions, the one that keeps accuracy."""
+    candidates = np.unique(np.round(best_scores, 3))
+    if not out_of_scope.any():
+        return float(candidates.min())
+    best, chosen = -1.0, float(candidates.min())
+    for threshold in candidates:
+        answered = best_scores >= threshold
+        value = ((correct & answered)[~out_of_scope].mean() + (~answered)[out_of_scope].mean()) / 2
+        if value > best:
+            best, chosen = value, float(threshold)
+    return chosen
 
 
 class FaqIndex:
@@ -64,7 +78,8 @@ class FaqIndex:
         self.manifest = manifest
         self._encoder = encoder
         self._entries = sorted(set(keys))
-        self._entry_of_row = np.array([self._entries.index(key) for key in keys])
+        position = {key: number for number, key in enumerate(self._entries)}
+        self._entry_of_row = np.array([position[key] for key in keys])
         self._phrasings = faiss.IndexFlatIP(vectors.shape[1])
         self._phrasings.add(vectors)
         centroids = np.stack(
@@ -166,8 +181,6 @@ class FaqIndex:
     def calibrate(self, off_topic: list[str]) -> float:
         """Choose and keep the abstain threshold that best separates the FAQ's own held-out
         phrasings (answered correctly) from questions no FAQ covers (abstained on)."""
-        from bot.knowledge.evaluation import choose_threshold
-
         in_scope, correct = self.held_out_scores()
         if not len(in_scope):
             return self.threshold
@@ -186,9 +199,7 @@ class FaqIndex:
         entries = len(self._entries)
         dense_best = np.full(entries, -1.0, dtype=np.float32)
         similarities, rows = self._phrasings.search(vector, self._phrasings.ntotal)
-        for similarity, row in zip(similarities[0], rows[0], strict=True):
-            entry = self._entry_of_row[row]
-            dense_best[entry] = max(dense_best[entry], similarity)
+        np.maximum.at(dense_best, self._entry_of_row[rows[0]], similarities[0])
         centroid_scores, centroid_rows = self._centroids.search(vector, entries)
         centroid = np.empty(entries, dtype=np.float32)
         centroid[centroid_rows[0]] = centroid_scores[0]

@@ -160,9 +160,9 @@ def request_from_turn(
         {} if starts_afresh else {slot: value for slot, value in previous.items() if value}
     )
     for slot in ("category", "color", "size"):
-        if getattr(said, slot) is not None and slot not in entities:
+        if getattr(said, slot) is not None:
             values[slot] = getattr(said, slot)
-    values.update(entities)
+    values.update(entities)  # Rasa's entities win over the rule-based parse
     return ProductRequest(
         text=text,
         category=values.get("category"),
