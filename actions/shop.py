@@ -20,15 +20,22 @@ def settings() -> Settings:
     return load_settings()
 
 
-@lru_cache(maxsize=1)
 def knowledge() -> Knowledge:
+    """The shop's content as of the indexes in use: reloaded whenever a rebuilt index is picked up,
+    so an answer never names an FAQ entry or product the content does not have yet."""
+    faq, catalog = indexes()
+    return _knowledge_for(faq.get(), catalog.get())
+
+
+@lru_cache(maxsize=1)
+def _knowledge_for(faq: FaqIndex, catalog: CatalogIndex) -> Knowledge:
     return load_knowledge(settings().knowledge_dir)
 
 
 @lru_cache(maxsize=1)
 def indexes() -> tuple[LiveIndex[FaqIndex], LiveIndex[CatalogIndex]]:
     # Normally built by `./supportdesk run` before the action server starts; built here otherwise.
-    build_indexes(settings(), knowledge())
+    build_indexes(settings(), load_knowledge(settings().knowledge_dir))
     return (
         LiveIndex(BuildStore(settings().index_dir, FAQ), FaqIndex.load),
         LiveIndex(BuildStore(settings().index_dir, CATALOG), CatalogIndex.load),

@@ -62,10 +62,10 @@ def catalog_index(knowledge):
 def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """The action server's settings pointed at a fresh data directory (handoffs land there)."""
     monkeypatch.setenv("SUPPORTDESK_DATA_DIR", str(tmp_path))
-    for accessor in (shop.settings, shop.knowledge, shop.indexes, shop._finder_for):
+    for accessor in (shop.settings, shop._knowledge_for, shop.indexes, shop._finder_for):
         accessor.cache_clear()
     yield tmp_path
-    for accessor in (shop.settings, shop.knowledge, shop.indexes, shop._finder_for):
+    for accessor in (shop.settings, shop._knowledge_for, shop.indexes, shop._finder_for):
         accessor.cache_clear()
 
 

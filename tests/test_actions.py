@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import shutil
+import time
+
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
@@ -10,6 +13,9 @@ from actions.handoff import ActionHandoff, ActionRephraseOrHandoff
 from actions.orders import ActionTrackOrder
 from actions.products import ActionRecommendProducts
 from bot.handoff import HandoffLog
+from bot.knowledge import load_knowledge
+from bot.knowledge.engine import build_indexes
+from bot.settings import PROJECT_DIR, load_settings
 from tests.conftest import tracker_for, tracker_from_fixture
 
 DOMAIN: dict = {}
@@ -175,3 +181,28 @@ async def test_accepting_the_offer_hands_over_as_a_misunderstanding(data_dir):
     await run(ActionHandoff(), tracker_for("yes please", "affirm"))
     (request,) = HandoffLog(data_dir / "supportdesk.db").all()
     assert request.reason == "assistant did not understand twice"
+
+
+async def test_a_new_faq_entry_is_answered_after_a_rebuild_without_restarting(
+    data_dir, tmp_path, monkeypatch
+):
+    knowledge_dir = tmp_path / "knowledge"
+    shutil.copytree(PROJECT_DIR / "knowledge", knowledge_dir)
+    monkeypatch.setenv("SUPPORTDESK_KNOWLEDGE_DIR", str(knowledge_dir))
+    monkeypatch.setenv("SUPPORTDESK_INDEX_DIR", str(tmp_path / "index"))
+    monkeypatch.setenv("SUPPORTDESK_TUNE_ENCODER", "false")
+    question = tracker_for("are dogs welcome in the shop?", "ask_question")
+    await run(ActionAnswerQuestion(), question)  # the action server is up and has loaded its indexes
+
+    faq = knowledge_dir / "faq.yml"
+    faq.write_text(
+        faq.read_text() + "  - id: dog-friendly\n    category: store\n"
+        "    question: Can I bring my dog to the store?\n    alternatives:\n"
+        "      - Are dogs allowed in your shop?\n"
+        "    answer: Yes, well-behaved dogs on a lead are welcome in our Portland store.\n"
+    )
+    build_indexes(load_settings(), load_knowledge(knowledge_dir))
+    time.sleep(1.1)  # the live index looks for a new build at most once a second
+
+    messages, _ = await run(ActionAnswerQuestion(), question)
+    assert messages[0]["text"].startswith("Yes, well-behaved dogs on a lead are welcome")
