@@ -10,14 +10,19 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import shop
 from bot.conversation import consecutive_fallbacks, summarize
-from bot.handoff import REASONS, HandoffRequest
+from bot.handoff import REASONS
 
-# The customer said "yes" to the offer of a person made after two misunderstandings.
-_ACCEPTED_OFFER = "affirm"
+# The reason code for the intent that led to action_handoff (rules name which intents do).
+_REASON_OF_INTENT = {
+    "contact_human_agent": "customer_request",
+    "affirm": "repeated_misunderstanding",  # yes to the offer made after two misunderstandings
+    "complaint": "complaint",
+}
 
 
 class ActionHandoff(Action):
-    """Records the request with its reason and a summary for staff, and tells the customer."""
+    """Asks the gateway for a person (a ``handoff`` payload with the reason and a summary for
+    staff) and tells the customer. The gateway stores the request and moves the conversation."""
 
     def name(self) -> str:
         return "action_handoff"
@@ -26,20 +31,19 @@ class ActionHandoff(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
         intent = (tracker.latest_message.get("intent") or {}).get("name")
-        reason = (
-            REASONS["nlu_fallback"]
-            if intent == _ACCEPTED_OFFER
-            else REASONS.get(intent, REASONS["contact_human_agent"])
-        )
-        shop.handoff_log().record(
-            HandoffRequest(
-                conversation_id=tracker.sender_id, reason=reason, summary=summarize(tracker.events)
-            )
-        )
+        reason = _REASON_OF_INTENT.get(intent, "rule")
         if intent == "complaint" and (entry := shop.knowledge().faq_for_intent("complaint")):
             dispatcher.utter_message(text=entry.answer)
         support = shop.knowledge().store.support
         dispatcher.utter_message(response="utter_handoff_requested", hours=support.hours, email=support.email)
+        dispatcher.utter_message(
+            json_message={
+                "type": "handoff",
+                "reason": reason,
+                "reason_text": REASONS[reason],
+                "summary": summarize(tracker.events),
+            }
+        )
         return []
 
 

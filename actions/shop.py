@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from bot.handoff import HandoffLog
-from bot.knowledge import Knowledge, load_knowledge
+from bot.knowledge import Knowledge
 from bot.knowledge.answers import FaqAnswerer
 from bot.knowledge.builds import BuildStore
 from bot.knowledge.catalog_index import CatalogIndex
-from bot.knowledge.engine import CATALOG, FAQ, LiveIndex, build_indexes
+from bot.knowledge.engine import CATALOG, FAQ, LiveIndex, build_indexes, shop_knowledge
 from bot.knowledge.faq_index import FaqIndex
 from bot.knowledge.products import ProductFinder
 from bot.settings import Settings, load_settings
@@ -29,13 +28,13 @@ def knowledge() -> Knowledge:
 
 @lru_cache(maxsize=1)
 def _knowledge_for(faq: FaqIndex, catalog: CatalogIndex) -> Knowledge:
-    return load_knowledge(settings().knowledge_dir)
+    return shop_knowledge(settings())
 
 
 @lru_cache(maxsize=1)
 def indexes() -> tuple[LiveIndex[FaqIndex], LiveIndex[CatalogIndex]]:
     # Normally built by `./supportdesk run` before the action server starts; built here otherwise.
-    build_indexes(settings(), load_knowledge(settings().knowledge_dir))
+    build_indexes(settings(), shop_knowledge(settings()))
     return (
         LiveIndex(BuildStore(settings().index_dir, FAQ), FaqIndex.load),
         LiveIndex(BuildStore(settings().index_dir, CATALOG), CatalogIndex.load),
@@ -54,7 +53,3 @@ def product_finder() -> ProductFinder:
 def _finder_for(index: CatalogIndex) -> ProductFinder:
     # Built once per loaded catalog index: the finder's spaCy parser is not free to make.
     return ProductFinder(knowledge(), index)
-
-
-def handoff_log() -> HandoffLog:
-    return HandoffLog(settings().supportdesk_db)

@@ -34,10 +34,15 @@ def main() -> None:
     for number in range(arguments.products):
         product = base[number % len(base)]
         variant = " ".join(rng.sample(VARIANTS, 2))
-        products.append(product.model_copy(update={
-            "id": f"B{number}", "name": f"{product.name} {variant} {number}",
-            "description": f"{product.description} Edition {variant.lower()}.",
-        }))
+        products.append(
+            product.model_copy(
+                update={
+                    "id": f"B{number}",
+                    "name": f"{product.name} {variant} {number}",
+                    "description": f"{product.description} Edition {variant.lower()}.",
+                }
+            )
+        )
     load_encoder(settings.embedding_model)  # load the model before the clock starts, as a server does
     started = time.perf_counter()
     index = CatalogIndex.build(products, settings.embedding_model)
@@ -49,11 +54,16 @@ def main() -> None:
         started = time.perf_counter()
         index.scores("a warm waterproof jacket for winter hikes", among)
         latencies.append((time.perf_counter() - started) * 1000)
-    print(json.dumps({
-        "products": len(products), "build_seconds": round(build_seconds, 2),
-        "query_p50_ms": round(float(np.percentile(latencies, 50)), 2),
-        "query_p95_ms": round(float(np.percentile(latencies, 95)), 2),
-    }))
+    print(
+        json.dumps(
+            {
+                "products": len(products),
+                "build_seconds": round(build_seconds, 2),
+                "query_p50_ms": round(float(np.percentile(latencies, 50)), 2),
+                "query_p95_ms": round(float(np.percentile(latencies, 95)), 2),
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

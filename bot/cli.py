@@ -6,16 +6,17 @@ import argparse
 import signal
 import sys
 
-from bot.knowledge import KnowledgeError, load_knowledge
+from bot.knowledge import KnowledgeError
 from bot.knowledge.encoder import EncoderError
-from bot.knowledge.engine import build_indexes
+from bot.knowledge.engine import build_indexes, report_skipped, shop_knowledge
 from bot.processes import StartupError, Supervisor, services
 from bot.settings import SettingsError, load_settings
 from bot.training import TrainingError, ensure_model
 
 
 def _run(settings) -> int:
-    knowledge = load_knowledge(settings.knowledge_dir)  # bad content fails here, before anything starts
+    knowledge = shop_knowledge(settings)  # bad content fails here, before anything starts
+    report_skipped(knowledge)
     for kind in build_indexes(settings, knowledge, progress=sys.stderr.isatty()):
         print(f"supportdesk: the {kind} changed; its index was rebuilt", file=sys.stderr)
     model = ensure_model(settings)
@@ -30,12 +31,14 @@ def _run(settings) -> int:
     try:
         print("supportdesk: starting the action server, the Rasa server and the gateway...", file=sys.stderr)
         supervisor.start()
-        webhook = f"{settings.rasa_url}/webhooks/rest/webhook"
+        token_file = settings.data_dir / "channel-token"
         print(
             f"\nsupportdesk is running.\n"
-            f"  chat (REST):  curl -s -X POST {webhook} -H 'Content-Type: application/json' "
-            f"-d '{{\"sender\": \"me\", \"message\": \"hi\"}}'\n"
-            f"  gateway:      {settings.gateway_url}/\n"
+            f"  chat (web):   {settings.gateway_url}/chat\n"
+            f"  staff inbox:  {settings.gateway_url}/inbox  (first admin: ./supportdesk admin)\n"
+            f"  chat (API):   curl -s -X POST {settings.gateway_url}/api/messages "
+            f"-H 'Content-Type: application/json' -H \"Authorization: Bearer $(cat {token_file})\" "
+            f"-d '{{\"channel\": \"api\", \"customer_id\": \"me\", \"text\": \"hi\"}}'\n"
             f"  logs:         {settings.data_dir / 'logs'}\n"
             f"Press Ctrl-C to stop.",
             flush=True,
@@ -48,17 +51,56 @@ def _run(settings) -> int:
         supervisor.stop()
 
 
+def _create_staff(settings, email: str, name: str, role: str) -> int:
+    """Create a staff account; the password comes from SUPPORTDESK_NEW_PASSWORD or is asked twice."""
+    import asyncio
+    import getpass
+    import os
+
+    from bot.store.database import create_engine, migrate, session_factory
+    from bot.store.staff import Staff, StaffError
+
+    password = os.environ.get("SUPPORTDESK_NEW_PASSWORD")
+    if password is None:
+        password = getpass.getpass(f"Password for {email}: ")
+        if getpass.getpass("Again: ") != password:
+            print("supportdesk: the passwords differ; nothing was created", file=sys.stderr)
+            return 1
+
+    async def create() -> None:
+        engine = create_engine(settings.store_url)
+        try:
+            await migrate(engine)
+            await Staff(session_factory(engine)).create(email, name, role, password)
+        finally:
+            await engine.dispose()
+
+    try:
+        asyncio.run(create())
+    except StaffError as problem:
+        print(f"supportdesk: {problem}", file=sys.stderr)
+        return 1
+    print(f"supportdesk: {role} {email} created; sign in at {settings.gateway_url}/inbox")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("run", help="train if needed, then start Rasa, the action server and the gateway")
     commands.add_parser("train", help="train the Rasa model if the training data changed")
     commands.add_parser("gateway", help="serve only the gateway")
+    for command, role in (("admin", "admin"), ("agent", "agent")):
+        create = commands.add_parser(command, help=f"create a staff account with the {role} role")
+        create.add_argument("--email", required=True)
+        create.add_argument("--name", required=True)
     arguments = parser.parse_args(argv)
     try:
         settings = load_settings()
         if arguments.command == "run":
             return _run(settings)
+        if arguments.command in ("admin", "agent"):
+            return _create_staff(settings, arguments.email, arguments.name, arguments.command)
         if arguments.command == "train":
             print(ensure_model(settings))
             return 0

@@ -1,76 +1,84 @@
-"""Requests to hand a conversation to a person, kept until staff pick them up."""
+"""Handing a conversation to a person and back: the lifecycle as one explicit transition table.
+
+Who owns a conversation (the bot or a person) follows from its status; the bot never answers
+while a person owns it.
+"""
 
 from __future__ import annotations
 
-import json
-import sqlite3
-from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from pathlib import Path
-from typing import Any
+from enum import StrEnum
 
-# Why a conversation is handed over; shown to the person who takes it.
+
+class Status(StrEnum):
+    BOT = "bot"  # the assistant answers
+    WAITING = "waiting"  # handed over, in the staff queue
+    ASSIGNED = "assigned"  # a staff member has claimed it and answers
+    RESOLVED = "resolved"  # handed back to the assistant; the customer was asked for a rating
+
+
+class Event(StrEnum):
+    REQUEST = "request"  # the customer, the fallback, a complaint, anger or a rule asks for a person
+    CLAIM = "claim"  # a staff member takes it
+    RELEASE = "release"  # the staff member puts it back in the queue
+    RESOLVE = "resolve"  # staff hand it back to the assistant
+    RECOVER = "recover"  # the assistant is reachable again before anyone claimed it
+    RESUME = "resume"  # the customer rated (or moved on); the assistant carries on
+
+
+class Owner(StrEnum):
+    BOT = "bot"
+    PERSON = "person"
+
+
+TRANSITIONS: dict[tuple[Status, Event], Status] = {
+    (Status.BOT, Event.REQUEST): Status.WAITING,
+    (Status.WAITING, Event.CLAIM): Status.ASSIGNED,
+    (Status.WAITING, Event.RESOLVE): Status.RESOLVED,
+    (Status.WAITING, Event.RECOVER): Status.BOT,
+    (Status.ASSIGNED, Event.RELEASE): Status.WAITING,
+    (Status.ASSIGNED, Event.RESOLVE): Status.RESOLVED,
+    (Status.RESOLVED, Event.RESUME): Status.BOT,
+    (Status.RESOLVED, Event.REQUEST): Status.WAITING,
+}
+
+OWNERS = {
+    Status.BOT: Owner.BOT,
+    Status.WAITING: Owner.PERSON,
+    Status.ASSIGNED: Owner.PERSON,
+    Status.RESOLVED: Owner.BOT,
+}
+
+# Why a conversation is handed over: the code stored, and the words staff see.
 REASONS = {
-    "contact_human_agent": "customer asked for a person",
+    "customer_request": "customer asked for a person",
+    "repeated_misunderstanding": "assistant did not understand twice",
     "complaint": "complaint",
-    "nlu_fallback": "assistant did not understand twice",
+    "angry_customer": "customer is upset",
+    "rule": "a conversation rule hands this over",
+    "assistant_unavailable": "assistant unavailable",
 }
 
 
-@dataclass(frozen=True)
-class HandoffRequest:
-    conversation_id: str
-    reason: str
-    summary: dict[str, Any]
-    requested_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+class TransitionError(Exception):
+    """The event is not allowed in the conversation's current status."""
 
-
-class HandoffLog:
-    """Handoff requests in a SQLite file; safe for several processes writing at once."""
-
-    def __init__(self, path: Path):
-        self._path = path
-
-    @contextmanager
-    def _connect(self) -> Iterator[sqlite3.Connection]:
-        """A connection inside a transaction, closed afterwards."""
-        self._path.parent.mkdir(parents=True, exist_ok=True)
-        connection = sqlite3.connect(self._path, timeout=10)
-        connection.execute("PRAGMA journal_mode=WAL")
-        connection.execute(
-            "CREATE TABLE IF NOT EXISTS handoff_requests ("
-            " id INTEGER PRIMARY KEY AUTOINCREMENT,"
-            " conversation_id TEXT NOT NULL, reason TEXT NOT NULL,"
-            " summary TEXT NOT NULL, requested_at TEXT NOT NULL)"
+    def __init__(self, status: Status, event: Event):
+        allowed = sorted(e.value for (s, e) in TRANSITIONS if s == status)
+        super().__init__(
+            f"cannot {event.value} a conversation that is {status.value}"
+            f" (allowed: {', '.join(allowed) or 'nothing'})"
         )
-        try:
-            with connection:
-                yield connection
-        finally:
-            connection.close()
+        self.status, self.event = status, event
 
-    def record(self, request: HandoffRequest) -> int:
-        """Store the request; returns its number."""
-        with self._connect() as connection:
-            cursor = connection.execute(
-                "INSERT INTO handoff_requests (conversation_id, reason, summary, requested_at)"
-                " VALUES (?, ?, ?, ?)",
-                (
-                    request.conversation_id,
-                    request.reason,
-                    json.dumps(request.summary),
-                    request.requested_at.isoformat(),
-                ),
-            )
-            return int(cursor.lastrowid)
 
-    def all(self) -> list[HandoffRequest]:
-        if not self._path.exists():
-            return []
-        with self._connect() as connection:
-            rows = connection.execute(
-                "SELECT conversation_id, reason, summary, requested_at FROM handoff_requests ORDER BY id"
-            ).fetchall()
-        return [HandoffRequest(c, r, json.loads(s), datetime.fromisoformat(t)) for c, r, s, t in rows]
+def next_status(status: Status | str, event: Event | str) -> Status:
+    """The status after ``event``; raises TransitionError when the table has no such edge."""
+    status, event = Status(status), Event(event)
+    try:
+        return TRANSITIONS[(status, event)]
+    except KeyError:
+        raise TransitionError(status, event) from None
+
+
+def owner(status: Status | str) -> Owner:
+    return OWNERS[Status(status)]

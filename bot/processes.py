@@ -91,67 +91,101 @@ def _healthy(url: str) -> bool:
 
 
 class Supervisor:
-    """Runs the services as child processes; stopping it stops every one it started."""
+    """Runs the services as child processes; stopping it stops every one it started. A service
+    that dies is started again (the gateway queues customers for staff meanwhile), up to
+    ``MAX_RESTARTS`` times in ``RESTART_WINDOW`` seconds."""
+
+    MAX_RESTARTS = 5
+    RESTART_WINDOW = 600.0
 
     def __init__(self, settings: Settings, wanted: list[Service], log_dir: Path):
         self._settings = settings
         self._wanted = wanted
         self._log_dir = log_dir
-        self._children: list[tuple[Service, subprocess.Popen]] = []
+        self._children: dict[str, tuple[Service, subprocess.Popen]] = {}
+        self._restarts: list[float] = []
+
+    def _spawn(self, service: Service) -> subprocess.Popen:
+        self._log_dir.mkdir(parents=True, exist_ok=True)
+        log = (self._log_dir / f"{service.name.replace(' ', '-').lower()}.log").open("a")
+        # A session of its own: Ctrl-C reaches only us, and we stop the children in order.
+        child = subprocess.Popen(
+            service.command,
+            cwd=PROJECT_DIR,
+            env={**os.environ, **self._settings.child_environment()},
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        self._children[service.name] = (service, child)
+        return child
+
+    def _await_healthy(
+        self, service: Service, child: subprocess.Popen, deadline: float, timeout: float
+    ) -> None:
+        while not _healthy(service.health_url):
+            if child.poll() is not None:
+                raise StartupError(
+                    f"the {service.name} exited with code {child.returncode} while "
+                    f"starting; see {self._log_dir} for its output"
+                )
+            if time.monotonic() > deadline:
+                raise StartupError(
+                    f"the {service.name} did not answer {service.health_url} within "
+                    f"{timeout:.0f} s; see {self._log_dir} for its output"
+                )
+            time.sleep(0.5)
 
     def start(self, timeout: float = 180) -> None:
         """Start every service and wait until each answers its health check."""
         check_ports_free(self._settings.host, self._wanted)
-        self._log_dir.mkdir(parents=True, exist_ok=True)
-        environment = {**os.environ, **self._settings.child_environment()}
-        for service in self._wanted:
-            log = (self._log_dir / f"{service.name.replace(' ', '-').lower()}.log").open("w")
-            # A session of its own: Ctrl-C reaches only us, and we stop the children in order.
-            child = subprocess.Popen(
-                service.command,
-                cwd=PROJECT_DIR,
-                env=environment,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-            self._children.append((service, child))
+        started = [(service, self._spawn(service)) for service in self._wanted]
         deadline = time.monotonic() + timeout
-        for service, child in self._children:
-            while not _healthy(service.health_url):
-                if child.poll() is not None:
-                    raise StartupError(
-                        f"the {service.name} exited with code {child.returncode} while "
-                        f"starting; see {self._log_dir} for its output"
-                    )
-                if time.monotonic() > deadline:
-                    raise StartupError(
-                        f"the {service.name} did not answer {service.health_url} within "
-                        f"{timeout:.0f} s; see {self._log_dir} for its output"
-                    )
-                time.sleep(0.5)
+        for service, child in started:
+            self._await_healthy(service, child, deadline, timeout)
+
+    def start_service(self, name: str, timeout: float = 180) -> None:
+        """Start one (stopped) service again and wait until it is healthy."""
+        service = next(service for service in self._wanted if service.name == name)
+        child = self._spawn(service)
+        self._await_healthy(service, child, time.monotonic() + timeout, timeout)
+
+    def stop_service(self, name: str) -> None:
+        service, child = self._children.pop(name)
+        _terminate([child])
 
     def wait(self) -> int:
-        """Block until a child exits (an error: it should run until stopped); returns its code."""
+        """Block until stopped, restarting a service that dies; gives up (returning its exit
+        code) when services keep dying."""
         while True:
-            for service, child in self._children:
-                if child.poll() is not None:
-                    print(
-                        f"supportdesk: the {service.name} stopped (exit {child.returncode}); "
-                        f"see {self._log_dir}",
-                        file=sys.stderr,
-                    )
+            for service, child in list(self._children.values()):
+                if child.poll() is None:
+                    continue
+                now = time.monotonic()
+                self._restarts = [t for t in self._restarts if now - t < self.RESTART_WINDOW] + [now]
+                print(
+                    f"supportdesk: the {service.name} stopped (exit {child.returncode}); see {self._log_dir}",
+                    file=sys.stderr,
+                )
+                if len(self._restarts) > self.MAX_RESTARTS:
+                    print("supportdesk: services keep stopping; giving up", file=sys.stderr)
                     return child.returncode or 1
+                print(f"supportdesk: starting the {service.name} again", file=sys.stderr)
+                self._spawn(service)
             time.sleep(0.5)
 
     def stop(self) -> None:
-        for _, child in reversed(self._children):
-            if child.poll() is None:
-                child.send_signal(signal.SIGTERM)
-        for _, child in reversed(self._children):
-            try:
-                child.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                child.kill()
-                child.wait()
+        _terminate([child for _, child in reversed(list(self._children.values()))])
         self._children.clear()
+
+
+def _terminate(children: list[subprocess.Popen]) -> None:
+    for child in children:
+        if child.poll() is None:
+            child.send_signal(signal.SIGTERM)
+    for child in children:
+        try:
+            child.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            child.kill()
+            child.wait()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field, ValidationError
+from pydantic import AliasChoices, Field, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
@@ -33,7 +33,25 @@ class Settings(BaseSettings):
     embedding_model: str = "all-MiniLM-L6-v2"
     # Adapt the encoder to the FAQ's own phrasings when building the index.
     tune_encoder: bool = True
+    # Leave out (and report) a product or FAQ entry with a problem instead of refusing to start.
+    skip_invalid_rows: bool = False
     rasa_bin: Path = PROJECT_DIR / ".venv-rasa" / "bin" / "rasa"
+    # The gateway's store: SQLite in data_dir unless DATABASE_URL names another database
+    # (postgresql://user@host/db). Conversations, messages, handoffs, staff, ratings.
+    database_url: str | None = Field(
+        None, validation_alias=AliasChoices("DATABASE_URL", "SUPPORTDESK_DATABASE_URL")
+    )
+    # How long the gateway waits for the assistant before handing the customer to staff.
+    rasa_timeout_seconds: float = Field(10.0, gt=0)
+    # Per customer: the longest message accepted, and how many messages a minute.
+    max_message_chars: int = Field(2000, ge=1)
+    messages_per_minute: int = Field(30, ge=1)
+    # Staff sessions: a login lasts this long. Cookies are Secure (browsers still send them to
+    # http://localhost and 127.0.0.1); false only for clients that insist on https for that.
+    session_hours: float = Field(12.0, gt=0)
+    # The bearer token channels send to /api (generated into data_dir when not set).
+    channel_token: str | None = Field(None, min_length=16)
+    secure_cookies: bool = True
 
     @property
     def tracker_db(self) -> Path:
@@ -42,6 +60,19 @@ class Settings(BaseSettings):
     @property
     def supportdesk_db(self) -> Path:
         return self.data_dir / "supportdesk.db"
+
+    @property
+    def store_url(self) -> str:
+        """The SQLAlchemy async URL of the gateway's store."""
+        url = self.database_url or f"sqlite:///{self.supportdesk_db}"
+        for plain, driver in (
+            ("postgresql://", "postgresql+asyncpg://"),
+            ("postgres://", "postgresql+asyncpg://"),
+            ("sqlite://", "sqlite+aiosqlite://"),
+        ):
+            if url.startswith(plain):
+                return driver + url.removeprefix(plain)
+        return url
 
     @property
     def rasa_url(self) -> str:
@@ -69,7 +100,9 @@ class Settings(BaseSettings):
             "SUPPORTDESK_INDEX_DIR": str(self.index_dir),
             "SUPPORTDESK_EMBEDDING_MODEL": self.embedding_model,
             "SUPPORTDESK_TUNE_ENCODER": str(self.tune_encoder).lower(),
+            "SUPPORTDESK_SKIP_INVALID_ROWS": str(self.skip_invalid_rows).lower(),
             "SUPPORTDESK_TRACKER_DB": str(self.tracker_db),
+            **({"DATABASE_URL": self.database_url} if self.database_url else {}),
             # rasa-sdk's action server listens on SANIC_HOST (all interfaces if unset).
             "SANIC_HOST": self.host,
         }

@@ -48,3 +48,16 @@ setup_runtimes() {
   ensure_runtime .venv-rasa "$py310" requirements/rasa.lock
   ensure_runtime .venv "$py311" requirements/project.lock pyproject.toml
 }
+
+ensure_chromium() {  # the browser tests drive Debian's Chromium (Playwright cannot download browsers here)
+  [ -x /usr/bin/chromium ] && return 0
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "supportdesk: installing Debian's chromium for the browser tests" >&2
+    if ! DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; then
+      apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+    fi
+    return $?
+  fi
+  echo "supportdesk: the browser tests need Chromium at /usr/bin/chromium: sudo apt-get install chromium" >&2
+  return 1
+}

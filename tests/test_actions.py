@@ -12,7 +12,6 @@ from actions.faq import ActionAnswerQuestion
 from actions.handoff import ActionHandoff, ActionRephraseOrHandoff
 from actions.orders import ActionTrackOrder
 from actions.products import ActionRecommendProducts
-from bot.handoff import HandoffLog
 from bot.knowledge import load_knowledge
 from bot.knowledge.engine import build_indexes
 from bot.settings import PROJECT_DIR, load_settings
@@ -144,24 +143,36 @@ async def test_nothing_fitting_says_so_and_suggests_loosening(data_dir):
     assert [m["response"] for m in messages] == ["utter_no_products"]
 
 
-async def test_handoff_is_recorded_with_reason_and_summary(data_dir):
+def handoff_payload(messages: list[dict]) -> dict:
+    (payload,) = [m["custom"] for m in messages if m.get("custom", {}).get("type") == "handoff"]
+    return payload
+
+
+async def test_handoff_asks_the_gateway_for_a_person_with_reason_and_summary(data_dir):
     tracker = tracker_for("I want to talk to a human", "contact_human_agent", sender_id="customer-5")
     messages, events = await run(ActionHandoff(), tracker)
     assert events == []
     assert messages[0]["response"] == "utter_handoff_requested"
     assert messages[0]["email"] == "help@alderandpine.example"
-    (request,) = HandoffLog(data_dir / "supportdesk.db").all()
-    assert (request.conversation_id, request.reason) == ("customer-5", "customer asked for a person")
-    assert request.summary["last_messages"] == [{"from": "customer", "text": "I want to talk to a human"}]
+    assert handoff_payload(messages) == {
+        "type": "handoff",
+        "reason": "customer_request",
+        "reason_text": "customer asked for a person",
+        "summary": {
+            "intents": ["contact_human_agent"],
+            "entities": {},
+            "last_messages": [{"from": "customer", "text": "I want to talk to a human"}],
+        },
+    }
 
 
 async def test_a_complaint_gets_an_apology_and_goes_to_a_person_with_its_context(data_dir):
     messages, _ = await run(ActionHandoff(), tracker_from_fixture("complaint"))
     assert messages[0]["text"].startswith("I'm sorry this went wrong.")
-    (request,) = HandoffLog(data_dir / "supportdesk.db").all()
-    assert request.reason == "complaint"
-    assert request.summary["intents"] == ["track_order", "complaint"]
-    assert request.summary["entities"] == {"order_id": "AP-55821"}
+    payload = handoff_payload(messages)
+    assert payload["reason"] == "complaint"
+    assert payload["summary"]["intents"] == ["track_order", "complaint"]
+    assert payload["summary"]["entities"] == {"order_id": "AP-55821"}
 
 
 async def test_first_misunderstanding_asks_to_rephrase(data_dir):
@@ -178,9 +189,8 @@ async def test_second_misunderstanding_in_a_row_offers_a_person(data_dir):
 
 
 async def test_accepting_the_offer_hands_over_as_a_misunderstanding(data_dir):
-    await run(ActionHandoff(), tracker_for("yes please", "affirm"))
-    (request,) = HandoffLog(data_dir / "supportdesk.db").all()
-    assert request.reason == "assistant did not understand twice"
+    messages, _ = await run(ActionHandoff(), tracker_for("yes please", "affirm"))
+    assert handoff_payload(messages)["reason"] == "repeated_misunderstanding"
 
 
 async def test_a_new_faq_entry_is_answered_after_a_rebuild_without_restarting(

@@ -1,5 +1,5 @@
-"""The whole assistant as `./supportdesk run` starts it: a real conversation over Rasa's REST channel,
-then Ctrl-C."""
+"""The whole assistant as `./supportdesk run` starts it: a real conversation through the gateway's
+channel API (gateway -> Rasa -> action server -> knowledge engine), then Ctrl-C."""
 
 from __future__ import annotations
 
@@ -16,9 +16,10 @@ from pathlib import Path
 import aiohttp
 import pytest
 
-from bot.handoff import HandoffLog
 from bot.processes import check_ports_free, services
 from bot.settings import PROJECT_DIR, Settings, load_settings
+from bot.store.conversations import Conversations
+from bot.store.database import create_engine, session_factory
 from bot.training import ensure_model
 
 pytestmark = [pytest.mark.rasa, pytest.mark.e2e]
@@ -82,19 +83,22 @@ def running(tmp_path_factory) -> Iterator[RunCommand]:
             command.process.kill()
 
 
-async def say(settings: Settings, sender: str, text: str) -> list[dict]:
+async def say(settings: Settings, customer: str, text: str) -> dict:
+    token = (settings.data_dir / "channel-token").read_text().strip()
     async with (
         aiohttp.ClientSession() as session,
         session.post(
-            f"{settings.rasa_url}/webhooks/rest/webhook", json={"sender": sender, "message": text}
+            f"{settings.gateway_url}/api/messages",
+            json={"channel": "api", "customer_id": customer, "text": text},
+            headers={"Authorization": f"Bearer {token}"},
         ) as response,
     ):
-        assert response.status == 200
+        assert response.status == 200, await response.text()
         return await response.json()
 
 
-def texts(replies: list[dict]) -> str:
-    return "\n".join(reply.get("text", "") for reply in replies)
+def texts(answer: dict) -> str:
+    return "\n".join(reply.get("text", "") for reply in answer["replies"])
 
 
 async def test_a_customer_conversation_from_greeting_to_a_person(running):
@@ -104,18 +108,26 @@ async def test_a_customer_conversation_from_greeting_to_a_person(running):
     delivery = texts(await say(settings, customer, "How long does delivery take?"))
     assert "Standard takes 3-5 business days" in delivery
 
-    replies = await say(settings, customer, "I'm looking for a tent under $300")
-    (cards,) = [reply["custom"] for reply in replies if "custom" in reply]
+    answer = await say(settings, customer, "I'm looking for a tent under $300")
+    (cards,) = [reply["custom"] for reply in answer["replies"] if "custom" in reply]
     assert cards["type"] == "product_cards" and cards["products"]
     assert all(float(card["price"]) <= 300 and "tent" in card["name"].lower() for card in cards["products"])
 
     tracking = texts(await say(settings, customer, "Where is my order AP-10234?"))
     assert "https://alderandpine.example/orders/track?order=AP-10234" in tracking
 
-    handoff = texts(await say(settings, customer, "I want to talk to a human"))
-    assert "asked a person from our team" in handoff
-    (request,) = HandoffLog(settings.supportdesk_db).all()
-    assert request.conversation_id == customer and request.reason == "customer asked for a person"
+    handoff = await say(settings, customer, "I want to talk to a human")
+    assert "asked a person from our team" in texts(handoff)
+    assert handoff["conversation"]["status"] == "waiting"
+    assert "handoff" not in str(handoff["replies"])
+
+    engine = create_engine(settings.store_url)
+    try:
+        ((conversation, request),) = await Conversations(session_factory(engine)).queue()
+    finally:
+        await engine.dispose()
+    assert conversation.customer.external_id == customer
+    assert request.reason == "customer_request"
     assert "track_order" in request.summary["intents"]
 
 
@@ -127,7 +139,7 @@ async def test_the_gateway_reports_every_process_up(running):
         async with session.get(f"{settings.gateway_url}/") as response:
             page = await response.text()
     assert "Alder &amp; Pine Outdoor Co. support assistant" in page
-    assert f"{settings.rasa_url}/webhooks/rest/webhook" in page
+    assert f"{settings.gateway_url}/api/messages" in page
 
 
 def test_ctrl_c_stops_every_process_it_started(running):

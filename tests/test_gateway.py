@@ -1,38 +1,381 @@
-"""The gateway's own endpoints, through aiohttp's test client."""
+"""The gateway end to end in one process: channels' API, routing by owner, handoff, the inbox,
+failure modes. Rasa is a stand-in answering with recorded replies; see test_end_to_end.py for
+the real one."""
 
 from __future__ import annotations
 
-import shutil
+import asyncio
+import json
+from datetime import UTC, datetime
 
+import aiohttp
 import pytest
+from aiohttp.test_utils import TestClient, TestServer
 
 from bot.gateway.app import create_app
-from bot.settings import PROJECT_DIR, load_settings
+from bot.gateway.keys import CONVERSATIONS, ROUTER, STAFF
+from bot.settings import load_settings
+from tests.gateway_helpers import TOKEN, customer_says, sign_in, texts
+from tests.rasa_standin import RasaStandIn
+
+PASSWORD = "correct horse battery"
 
 
 @pytest.fixture
-def settings(tmp_path):
-    # Ports nothing listens on, so Rasa and the action server count as down.
-    return load_settings(data_dir=tmp_path, rasa_port=1, actions_port=2)
+async def rasa():
+    standin = RasaStandIn()
+    server = TestServer(standin.app(), host="127.0.0.1")
+    await server.start_server()
+    standin.port = server.port
+    yield standin
+    await server.close()
 
 
-async def test_health_says_the_gateway_is_up_and_which_parts_answer(aiohttp_client, settings):
-    client = await aiohttp_client(create_app(settings))
-    response = await client.get("/health")
-    assert response.status == 200
-    assert await response.json() == {"status": "ok", "rasa": "down", "actions": "down"}
-
-
-async def test_the_start_page_says_where_to_chat_and_escapes_the_shops_text(aiohttp_client, tmp_path):
-    knowledge = tmp_path / "knowledge"
-    shutil.copytree(PROJECT_DIR / "knowledge", knowledge)
-    store = knowledge / "store.yml"
-    store.write_text(
-        store.read_text().replace("name: Alder & Pine Outdoor Co.", "name: <script>x</script> Shop")
+@pytest.fixture
+def settings(tmp_path, rasa):
+    return load_settings(
+        data_dir=tmp_path,
+        rasa_port=rasa.port,
+        channel_token=TOKEN,
+        secure_cookies=False,  # the test client speaks plain http and would not send Secure cookies
+        rasa_timeout_seconds=1,
+        messages_per_minute=20,
     )
-    client = await aiohttp_client(create_app(load_settings(data_dir=tmp_path, knowledge_dir=knowledge)))
-    page = await (await client.get("/")).text()
-    assert "<script>x</script>" not in page
-    assert "&lt;script&gt;x&lt;/script&gt; Shop support assistant" in page
-    assert "http://127.0.0.1:5005/webhooks/rest/webhook" in page
-    assert "173 products" in page
+
+
+@pytest.fixture
+async def gateway(aiohttp_client, settings):
+    app = create_app(settings)
+    client = await aiohttp_client(app)
+    # Staff are available around the clock in these tests unless a test says otherwise.
+    app[ROUTER]._hours.is_open = lambda moment: True
+    await app[STAFF].create("ana@alderandpine.example", "Ana", "agent", PASSWORD)
+    await app[STAFF].create("owner@alderandpine.example", "Olive", "admin", PASSWORD)
+    return client
+
+
+@pytest.fixture
+async def staff_browser(gateway):
+    """A second browser, in which the admin has the inbox open."""
+    browser = TestClient(gateway.server, cookie_jar=aiohttp.CookieJar(unsafe=True))
+    await sign_in(browser, "owner@alderandpine.example", PASSWORD)
+    yield browser
+    await browser.close()
+
+
+async def staff_online(staff_browser):
+    """Open the inbox's live socket, as a staff member with the inbox open does."""
+    return await staff_browser.ws_connect("/inbox/ws")
+
+
+# --- the channel API ------------------------------------------------------------------------------
+
+
+async def test_the_assistant_answers_and_both_sides_are_stored(gateway):
+    answer = await customer_says(gateway, "hi")
+    assert texts(answer)[0].startswith("Hi! I'm the Alder & Pine assistant")
+    assert answer["conversation"]["owner"] == "bot"
+    conversations = gateway.app[CONVERSATIONS]
+    await asyncio.sleep(0.1)  # the intent tag is stored in the background
+    messages = await conversations.messages(answer["conversation"]["id"])
+    assert [(m.sender, m.direction) for m in messages] == [("customer", "in"), ("bot", "out")]
+    assert messages[0].intent == "greet"
+
+
+async def test_product_cards_reach_the_channel_as_structured_content(gateway):
+    answer = await customer_says(gateway, "I'm looking for a tent under $300")
+    cards = answer["replies"][1]["custom"]
+    assert cards["type"] == "product_cards" and cards["products"][0]["name"] == "Ridgeback 2 Tent"
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "error"),
+    [
+        ("{not json", 400, "the body is not valid JSON"),
+        ("[1, 2]", 400, "the body must be a JSON object"),
+        ('{"channel": "api", "text": "hi"}', 400, "the message has missing or invalid fields"),
+        ('{"channel": "api", "customer_id": "c", "text": "' + "x" * 2001 + '"}', 413, "longer than 2000"),
+    ],
+)
+async def test_bad_requests_get_a_clear_error(gateway, body, status, error):
+    response = await gateway.post(
+        "/api/messages",
+        data=body,
+        headers={"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/json"},
+    )
+    assert response.status == status
+    answer = await response.json()
+    assert error in answer["error"]
+    if "fields" in answer:
+        assert {"field": "customer_id", "problem": "Field required"} in answer["fields"]
+
+
+async def test_the_channel_token_is_required(gateway):
+    response = await gateway.post("/api/messages", json={"channel": "api", "customer_id": "c", "text": "hi"})
+    assert response.status == 401
+    response = await gateway.get("/api/conversations/1/messages", headers={"Authorization": "Bearer wrong"})
+    assert response.status == 401
+
+
+async def test_a_customer_sending_too_fast_is_slowed_down_and_others_are_not(gateway):
+    for _ in range(20):
+        await customer_says(gateway, "hi", customer="chatty")
+    response = await gateway.post(
+        "/api/messages",
+        json={"channel": "api", "customer_id": "chatty", "text": "hi"},
+        headers={"Authorization": f"Bearer {TOKEN}"},
+    )
+    assert response.status == 429
+    assert "too many messages" in (await response.json())["error"]
+    await customer_says(gateway, "hi", customer="calm")
+
+
+async def test_the_openapi_document_describes_the_channel_api(gateway):
+    document = await (await gateway.get("/api/openapi.json")).json()
+    assert {"/api/messages", "/api/conversations/{conversation}/messages"} <= set(document["paths"])
+
+
+# --- handoff ------------------------------------------------------------------------------------
+
+
+async def test_the_assistants_handoff_queues_the_conversation_with_its_summary(gateway, staff_browser, rasa):
+    live = await staff_online(staff_browser)
+    answer = await customer_says(gateway, "I want to talk to a human")
+    assert answer["conversation"]["status"] == "waiting"
+    assert all("handoff" not in json.dumps(reply) for reply in answer["replies"])  # staff-only payload
+    ((conversation, handoff),) = await gateway.app[CONVERSATIONS].queue()
+    assert handoff.reason == "customer_request"
+    assert handoff.summary["entities"] == {"order_id": "AP-10234"}
+
+    asked = len(rasa.received)
+    followup = await customer_says(gateway, "hello? anyone?")
+    assert followup["replies"] == [] and len(rasa.received) == asked  # the bot stays quiet
+    event = None
+    while event is None or event["type"] != "message" or event["message"]["text"] != "hello? anyone?":
+        event = await live.receive_json(timeout=2)
+    assert event["conversation"] == conversation.id
+    await live.close()
+
+
+async def test_an_angry_customer_goes_straight_to_a_person(gateway, staff_browser, rasa):
+    await staff_online(staff_browser)
+    answer = await customer_says(gateway, "This is ridiculous!! Where is my refund")
+    assert answer["conversation"]["status"] == "waiting"
+    assert "bringing in a person" in texts(answer)[0]
+    assert rasa.received == []
+    ((_, handoff),) = await gateway.app[CONVERSATIONS].queue()
+    assert handoff.reason == "angry_customer"
+
+
+async def test_with_nobody_available_the_customer_hears_when_and_can_leave_an_email(gateway):
+    # No staff has the inbox open.
+    answer = await customer_says(gateway, "I want to talk to a human")
+    assert "Nobody from our team is available right now" in texts(answer)[-1]
+    thanks = await customer_says(gateway, "sure, it's jo@example.org")
+    assert texts(thanks) == ["Thank you! We'll write to jo@example.org."]
+    conversation = await gateway.app[CONVERSATIONS].get(answer["conversation"]["id"])
+    assert conversation.customer.email == "jo@example.org" and conversation.status == "waiting"
+
+
+async def test_outside_business_hours_the_customer_hears_the_next_opening(gateway, staff_browser):
+    await staff_online(staff_browser)
+    router = gateway.app[ROUTER]
+    del router._hours.is_open  # the real schedule again
+    router._clock = lambda: datetime(2026, 11, 22, 20, 0, tzinfo=UTC)  # Sunday, noon in Los Angeles
+    answer = await customer_says(gateway, "I want to talk to a human")
+    assert "we'll reply here tomorrow at 8:00 AM" in texts(answer)[-1]
+
+
+async def test_staff_claim_reply_and_resolve_then_the_customer_rates_and_the_bot_is_back(
+    gateway, staff_browser, rasa
+):
+    live = await staff_online(staff_browser)
+    first = await customer_says(gateway, "I want to talk to a human")
+    conversation_id = first["conversation"]["id"]
+    csrf = await sign_in(gateway, "ana@alderandpine.example", PASSWORD)
+
+    page = await (await gateway.get("/inbox")).text()
+    assert "customer asked for a person" in page and "Asked about: greet, track_order" in page
+
+    claimed = await gateway.post(f"/inbox/conversations/{conversation_id}/claim", data={"csrf_token": csrf})
+    assert claimed.status == 200 and "Reply to the customer" in await claimed.text()
+    await gateway.post(
+        f"/inbox/conversations/{conversation_id}/reply",
+        data={"csrf_token": csrf, "text": "Hi, I'm Ana. Your order ships tomorrow."},
+    )
+    await gateway.post(
+        f"/inbox/conversations/{conversation_id}/notes", data={"csrf_token": csrf, "text": "VIP customer"}
+    )
+    sent = await (
+        await gateway.get(
+            f"/api/conversations/{conversation_id}/messages",
+            params={"after": first["replies"][-1]["id"]},
+            headers={"Authorization": f"Bearer {TOKEN}"},
+        )
+    ).json()
+    assert [(m["sender"], m["text"]) for m in sent["messages"]] == [
+        ("system", "Ana from our team has joined the conversation."),
+        ("agent", "Hi, I'm Ana. Your order ships tomorrow."),
+    ]
+    assert "VIP customer" not in json.dumps(sent)  # notes are for staff only
+
+    await gateway.post(f"/inbox/conversations/{conversation_id}/resolve", data={"csrf_token": csrf})
+    rated = await customer_says(gateway, "5")
+    assert texts(rated) == ["Thank you for rating us! Anything else I can help with?"]
+    transcript = await gateway.app[CONVERSATIONS].transcript(conversation_id)
+    assert [r.score for r in transcript.ratings] == [5]
+    assert transcript.conversation.status == "bot"
+
+    again = await customer_says(gateway, "How long does delivery take?")
+    assert texts(again)[0].startswith("Standard takes 3-5 business days")
+    await live.close()
+
+
+async def test_customer_text_is_escaped_in_the_inbox(gateway, staff_browser):
+    await staff_online(staff_browser)
+    answer = await customer_says(gateway, "I want to talk to a human")
+    await customer_says(gateway, "<script>alert('x')</script><img src=x onerror=alert(1)>")
+    await sign_in(gateway, "ana@alderandpine.example", PASSWORD)
+    page = await (await gateway.get(f"/inbox/conversations/{answer['conversation']['id']}")).text()
+    assert "<script>alert" not in page and "<img src=x" not in page
+    assert "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;" in page
+
+
+# --- staff sign-in, CSRF and roles ----------------------------------------------------------------
+
+
+async def test_the_inbox_needs_a_signed_in_staff_member(gateway):
+    response = await gateway.get("/inbox", allow_redirects=False)
+    assert response.status == 302 and response.headers["Location"].startswith("/inbox/login")
+    assert (await gateway.post("/inbox/conversations/1/claim")).status == 401
+
+
+async def test_a_wrong_password_is_refused(gateway):
+    page = await (await gateway.get("/inbox/login")).text()
+    from tests.gateway_helpers import CSRF
+
+    response = await gateway.post(
+        "/inbox/login",
+        data={
+            "email": "ana@alderandpine.example",
+            "password": "wrong password",
+            "csrf_token": CSRF.search(page)[1],
+        },
+    )
+    assert response.status == 401 and "Wrong email or password." in await response.text()
+    assert "sd_session" not in {cookie.key for cookie in gateway.session.cookie_jar}
+
+
+async def test_sign_in_without_the_forms_token_is_refused(gateway):
+    response = await gateway.post(
+        "/inbox/login", data={"email": "ana@alderandpine.example", "password": PASSWORD}
+    )
+    assert response.status == 403
+
+
+async def test_a_change_without_the_csrf_token_is_refused(gateway, staff_browser):
+    await staff_online(staff_browser)
+    answer = await customer_says(gateway, "I want to talk to a human")
+    await sign_in(gateway, "ana@alderandpine.example", PASSWORD)
+    conversation_id = answer["conversation"]["id"]
+    for token in ({}, {"csrf_token": "forged"}):
+        response = await gateway.post(f"/inbox/conversations/{conversation_id}/claim", data=token)
+        assert response.status == 403 and "CSRF token" in await response.text()
+    assert (await gateway.app[CONVERSATIONS].get(conversation_id)).status == "waiting"
+
+
+async def test_agents_cannot_manage_staff_or_export_and_admins_can(gateway):
+    csrf = await sign_in(gateway, "ana@alderandpine.example", PASSWORD)
+    assert (await gateway.get("/inbox/staff")).status == 403
+    assert (await gateway.get("/inbox/export.json")).status == 403
+    await gateway.post("/inbox/logout", data={"csrf_token": csrf})
+    assert (await gateway.get("/inbox", allow_redirects=False)).status == 302
+
+    csrf = await sign_in(gateway, "owner@alderandpine.example", PASSWORD)
+    response = await gateway.post(
+        "/inbox/staff",
+        data={"csrf_token": csrf, "name": "Ben", "email": "ben@alderandpine.example", "role": "agent",
+              "password": "another long one"},
+    )  # fmt: skip
+    assert response.status == 200 and "ben@alderandpine.example" in await response.text()
+    await customer_says(gateway, "hi")
+    exported = await (await gateway.get("/inbox/export.json")).json()
+    assert exported[0]["messages"][0]["text"] == "hi"
+    csv_text = await (await gateway.get("/inbox/export.csv", params={"channel": "api"})).text()
+    assert csv_text.splitlines()[0].startswith("conversation,channel,customer")
+
+
+async def test_transcript_search_filters(gateway):
+    await customer_says(gateway, "hi", customer="alpha-customer")
+    await customer_says(gateway, "How long does delivery take?", customer="bravo-customer")
+    await sign_in(gateway, "ana@alderandpine.example", PASSWORD)
+    page = await (await gateway.get("/inbox/search", params={"text": "business DAYS"})).text()
+    assert "bravo-customer" in page and "alpha-customer" not in page
+    assert (await gateway.get("/inbox/search", params={"rating": "9"})).status == 400
+
+
+# --- failure modes --------------------------------------------------------------------------------
+
+
+async def test_rasa_down_queues_the_customer_for_staff_and_the_bot_resumes_when_it_is_back(
+    gateway, staff_browser, rasa
+):
+    await staff_online(staff_browser)
+    await customer_says(gateway, "hi")
+    rasa.down = True
+    answer = await customer_says(gateway, "How long does delivery take?")
+    assert "having trouble answering right now" in texts(answer)[0]
+    assert answer["conversation"]["status"] == "waiting"
+    conversation_id = answer["conversation"]["id"]
+    ((_, handoff),) = await gateway.app[CONVERSATIONS].queue()
+    assert handoff.reason == "assistant_unavailable"
+    stored = [m.text for m in await gateway.app[CONVERSATIONS].messages(conversation_id)]
+    assert "How long does delivery take?" in stored  # nothing lost
+
+    rasa.down = False
+    back = await customer_says(gateway, "How long does delivery take?")
+    assert texts(back)[0].startswith("Standard takes 3-5 business days")
+    assert back["conversation"]["status"] == "bot"
+
+
+async def test_a_slow_assistant_times_out_into_the_queue(gateway, staff_browser, rasa):
+    await staff_online(staff_browser)
+    rasa.slow = True
+    answer = await customer_says(gateway, "hi")
+    assert answer["conversation"]["status"] == "waiting"
+
+
+# --- the web chat ---------------------------------------------------------------------------------
+
+
+async def test_the_web_chat_talks_over_its_socket_and_hears_staff_live(gateway, staff_browser):
+    await staff_online(staff_browser)
+    await gateway.get("/chat")  # sets the visitor cookie
+    chat = await gateway.ws_connect("/chat/ws")
+    assert (await chat.receive_json(timeout=2)) == {"type": "history", "messages": []}
+    await chat.send_json({"text": "I want to talk to a human"})
+    first = await chat.receive_json(timeout=2)
+    assert first["message"]["text"].startswith("I've asked a person")
+    for _ in range(50):  # the socket's handler is still storing the handoff
+        if queued := await gateway.app[CONVERSATIONS].queue():
+            break
+        await asyncio.sleep(0.05)
+    ((conversation, _),) = queued
+    assert conversation.channel == "web"
+    staff = await gateway.app[STAFF].authenticate("ana@alderandpine.example", PASSWORD)
+    router = gateway.app[ROUTER]
+    from bot.handoff import Event
+
+    await router.staff_event(conversation.id, Event.CLAIM, staff.id, staff.name)
+    await router.staff_reply(conversation.id, staff.id, "Hello from Ana")
+    seen = []
+    while "Hello from Ana" not in seen:
+        seen.append((await chat.receive_json(timeout=2))["message"]["text"])
+    await chat.send_json({"nope": 1})
+    assert (await chat.receive_json(timeout=2))["type"] == "error"
+    await chat.close()
+
+
+async def test_the_chat_socket_needs_the_visitor_cookie(gateway):
+    response = await gateway.get("/chat/ws", headers={"Upgrade": "websocket", "Connection": "Upgrade"})
+    assert response.status in (400, 403)

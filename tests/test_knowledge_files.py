@@ -152,3 +152,58 @@ def test_a_product_in_another_currency_than_the_store_is_reported(content):
     lines[1] = lines[1].replace(",USD,", ",EUR,")
     catalog.write_text("\n".join(lines) + "\n")
     assert any("is priced in EUR, the store in USD" in p for p in problems_of(content))
+
+
+def test_skipping_invalid_rows_leaves_out_and_reports_each_bad_record(content):
+    catalog = content / "catalog.csv"
+    lines = catalog.read_text().splitlines()
+    bad_price_id = lines[2].split(",")[0]
+    price = lines[2].split(",")[4]
+    lines[2] = lines[2].replace(f",{price},USD,", ",cheap,USD,")
+    euro_id = lines[5].split(",")[0]
+    lines[5] = lines[5].replace(",USD,", ",EUR,")
+    catalog.write_text("\n".join(lines) + "\n")
+    faq = content / "faq.yml"
+    faq.write_text(
+        faq.read_text() + "  - id: parking\n    category: store\n    question: Is there parking?\n"
+    )
+
+    loaded = load_knowledge(content, skip_invalid=True)
+
+    ids = {product.id for product in loaded.catalog}
+    assert bad_price_id not in ids and euro_id not in ids
+    assert len(loaded.catalog) == len(lines) - 1 - 2
+    assert "parking" not in {entry.id for entry in loaded.faq}
+    reported = [str(problem) for problem in loaded.skipped]
+    assert any(p.startswith(f"{catalog}:3: price:") for p in reported), reported
+    assert any(f"product {euro_id} is priced in EUR" in p for p in reported), reported
+    assert any(p.startswith(f"{faq}:") and "answer: is missing" in p for p in reported), reported
+    assert len(reported) == 3
+
+
+def test_skipping_invalid_rows_still_fails_on_a_broken_file(content):
+    (content / "faq.yml").write_text("entries: [unclosed\n")
+    with pytest.raises(KnowledgeError) as caught:
+        load_knowledge(content, skip_invalid=True)
+    assert "invalid YAML" in str(caught.value)
+
+
+def test_the_build_command_skips_and_reports_bad_rows_only_when_asked(content, tmp_path, monkeypatch, capsys):
+    from bot.knowledge.__main__ import main
+
+    catalog = content / "catalog.csv"
+    lines = catalog.read_text().splitlines()
+    lines[1] = lines[1].replace(",USD,", ",XYZ,")
+    catalog.write_text("\n".join(lines) + "\n")
+    monkeypatch.setenv("SUPPORTDESK_KNOWLEDGE_DIR", str(content))
+    monkeypatch.setenv("SUPPORTDESK_INDEX_DIR", str(tmp_path / "index"))
+    monkeypatch.setenv("SUPPORTDESK_TUNE_ENCODER", "false")
+
+    assert main(["build"]) == 1
+    assert f"{catalog}:2: currency: unknown currency 'XYZ'" in capsys.readouterr().err
+    assert not (tmp_path / "index").exists()
+
+    assert main(["build", "--skip-invalid"]) == 0
+    captured = capsys.readouterr()
+    assert f"left out: {catalog}:2: currency: unknown currency 'XYZ'" in captured.err
+    assert "rebuilt: faq, catalog" in captured.out

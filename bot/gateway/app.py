@@ -1,30 +1,106 @@
-"""The gateway application: ``create_app(settings)`` builds it, ``run(settings)`` serves it."""
+"""The gateway application: ``create_app(settings)`` builds it, ``run(settings)`` serves it.
+
+Each resource is opened by a cleanup context and closed if and only if it was opened.
+"""
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import aiohttp
+import aiohttp_jinja2
+import jinja2
 from aiohttp import web
 
-from bot.gateway.keys import HTTP_CLIENT, KNOWLEDGE, SETTINGS
+from bot.gateway.auth import staff_auth
+from bot.gateway.hub import Hub
+from bot.gateway.keys import (
+    CHANNEL_TOKEN,
+    CONVERSATIONS,
+    ENGINE,
+    HTTP_CLIENT,
+    HUB,
+    KNOWLEDGE,
+    ROUTER,
+    SETTINGS,
+    STAFF,
+)
+from bot.gateway.rasa import RasaClient
 from bot.gateway.routes import setup_routes
-from bot.knowledge import load_knowledge
+from bot.gateway.routing import Router
+from bot.knowledge.engine import shop_knowledge
 from bot.settings import Settings
+from bot.store.conversations import Conversations
+from bot.store.database import create_engine, migrate, session_factory
+from bot.store.staff import Staff
+
+TEMPLATES = Path(__file__).with_name("templates")
+
+
+def channel_token(settings: Settings) -> str:
+    """The bearer token channels use on /api: SUPPORTDESK_CHANNEL_TOKEN, or one generated once and
+    kept in the data directory (readable by the owner only)."""
+    if settings.channel_token:
+        return settings.channel_token
+    path = settings.data_dir / "channel-token"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.touch(mode=0o600)
+        path.write_text(secrets.token_urlsafe(32))
+    return path.read_text().strip()
+
+
+async def _store(app: web.Application) -> AsyncIterator[None]:
+    engine = create_engine(app[SETTINGS].store_url)
+    try:
+        await migrate(engine)
+        sessions = session_factory(engine)
+        app[ENGINE] = engine
+        app[CONVERSATIONS] = Conversations(sessions)
+        app[STAFF] = Staff(sessions)
+        yield
+    finally:
+        await engine.dispose()
 
 
 async def _http_client(app: web.Application) -> AsyncIterator[None]:
     """One client session for talking to Rasa and the action server, closed on shutdown."""
-    async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=5)) as session:
+    async with aiohttp.ClientSession() as session:
         app[HTTP_CLIENT] = session
         yield
 
 
+async def _router(app: web.Application) -> AsyncIterator[None]:
+    settings = app[SETTINGS]
+    hub = Hub()
+    app[HUB] = hub
+    app[ROUTER] = Router(
+        app[CONVERSATIONS],
+        RasaClient(app[HTTP_CLIENT], settings.rasa_url, settings.rasa_timeout_seconds),
+        hub,
+        app[KNOWLEDGE].store,
+        settings.max_message_chars,
+        settings.messages_per_minute,
+    )
+    yield
+    await hub.close()
+    await app[ROUTER].close()
+
+
 def create_app(settings: Settings) -> web.Application:
-    app = web.Application(client_max_size=64 * 1024)
+    app = web.Application(client_max_size=64 * 1024, middlewares=[staff_auth])
     app[SETTINGS] = settings
-    app[KNOWLEDGE] = load_knowledge(settings.knowledge_dir)
-    app.cleanup_ctx.append(_http_client)
+    app[KNOWLEDGE] = shop_knowledge(settings)
+    app[CHANNEL_TOKEN] = channel_token(settings)
+    aiohttp_jinja2.setup(
+        app,
+        loader=jinja2.FileSystemLoader(TEMPLATES),
+        autoescape=jinja2.select_autoescape(default=True),
+        context_processors=[aiohttp_jinja2.request_processor],
+    )
+    app.cleanup_ctx.extend([_store, _http_client, _router])
     setup_routes(app)
     return app
 

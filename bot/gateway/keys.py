@@ -4,10 +4,21 @@ from __future__ import annotations
 
 import aiohttp
 from aiohttp import web
+from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.gateway.hub import Hub
+from bot.gateway.routing import Router
 from bot.knowledge import Knowledge
 from bot.settings import Settings
+from bot.store.conversations import Conversations
+from bot.store.staff import Staff
 
 SETTINGS = web.AppKey("settings", Settings)
 KNOWLEDGE = web.AppKey("knowledge", Knowledge)
 HTTP_CLIENT = web.AppKey("http_client", aiohttp.ClientSession)
+ENGINE = web.AppKey("engine", AsyncEngine)
+CONVERSATIONS = web.AppKey("conversations", Conversations)
+STAFF = web.AppKey("staff", Staff)
+HUB = web.AppKey("hub", Hub)
+ROUTER = web.AppKey("router", Router)
+CHANNEL_TOKEN = web.AppKey("channel_token", str)

@@ -2,11 +2,40 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from aiohttp import web
 
-from bot.gateway import views
+from bot.gateway import api, chat, inbox, views
+
+STATIC = Path(__file__).with_name("static")
 
 
 def setup_routes(app: web.Application) -> None:
     app.router.add_get("/", views.index, name="index")
     app.router.add_get("/health", views.health, name="health")
+    app.router.add_static("/static", STATIC, name="static")
+    # Channels
+    app.router.add_post("/api/messages", api.post_message, name="api-messages")
+    app.router.add_get("/api/conversations/{conversation}/messages", api.conversation_messages)
+    app.router.add_get("/api/openapi.json", api.openapi, name="openapi")
+    # The web chat (customers)
+    app.router.add_get("/chat", chat.page, name="chat")
+    app.router.add_get("/chat/ws", chat.socket, name="chat-socket")
+    # The staff inbox
+    app.router.add_get("/inbox/login", inbox.login_page, name="login")
+    app.router.add_post("/inbox/login", inbox.login)
+    app.router.add_post("/inbox/logout", inbox.logout, name="logout")
+    app.router.add_get("/inbox", inbox.queue, name="inbox")
+    app.router.add_get("/inbox/queue.json", inbox.queue_json)
+    app.router.add_get("/inbox/ws", inbox.live, name="inbox-socket")
+    app.router.add_get("/inbox/conversations/{conversation}", inbox.conversation, name="conversation")
+    app.router.add_post("/inbox/conversations/{conversation}/claim", inbox.claim)
+    app.router.add_post("/inbox/conversations/{conversation}/release", inbox.release)
+    app.router.add_post("/inbox/conversations/{conversation}/resolve", inbox.resolve)
+    app.router.add_post("/inbox/conversations/{conversation}/reply", inbox.reply)
+    app.router.add_post("/inbox/conversations/{conversation}/notes", inbox.add_note)
+    app.router.add_get("/inbox/search", inbox.search, name="search")
+    app.router.add_get("/inbox/export.{format:json|csv}", inbox.export, name="export")
+    app.router.add_get("/inbox/staff", inbox.staff_page, name="staff")
+    app.router.add_post("/inbox/staff", inbox.add_staff)

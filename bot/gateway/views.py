@@ -40,32 +40,38 @@ _PAGE = """<!doctype html>
 <html lang="en">
 <head><meta charset="utf-8"><title>{name}: support assistant</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<style>body{{font-family:system-ui,sans-serif;max-width:46rem;margin:2rem auto;padding:0 1rem}}
-pre{{background:#f3f3f0;padding:1rem;overflow-x:auto}}</style></head>
-<body>
+<link rel="stylesheet" href="/static/supportdesk.css">
+<style>main{{max-width:46rem;margin:2rem auto;padding:0 1rem}}
+pre{{background:#eef0ec;padding:1rem;overflow-x:auto}}</style></head>
+<body><main>
 <h1>{name} support assistant</h1>
-<p>The assistant is running. Customers chat with it through Rasa's REST channel at
-<code>{webhook}</code>; send a message like this:</p>
+<ul>
+<li><a href="/chat">Chat with the assistant</a> (what a customer sees)</li>
+<li><a href="/inbox">Staff inbox</a> (create the first admin with <code>./supportdesk admin</code>)</li>
+<li><a href="/api/openapi.json">Channel API</a> (OpenAPI); token in <code>{token_file}</code></li>
+<li><a href="/health">Health</a></li>
+</ul>
+<p>Channels hand customers' messages to the gateway, which stores them and routes them to the
+assistant or to a person:</p>
 <pre>{curl}</pre>
-<p>Each customer uses their own <code>sender</code> id; the reply is a JSON list of the assistant's
-messages (text, buttons, and product cards under <code>custom</code>).</p>
-<p>Status: <a href="/health">/health</a>. The shop's content is read from <code>{knowledge}</code>:
-{faq} FAQ entries and {products} products.</p>
-</body></html>
+<p>The shop's content is read from <code>{knowledge}</code>: {faq} FAQ entries and {products} products.</p>
+</main></body></html>
 """
 
 
 async def index(request: web.Request) -> web.Response:
-    """Where to chat: the REST endpoint and a ready-to-paste example."""
+    """Where to chat, where staff work, and a ready-to-paste API example."""
     settings = request.app[SETTINGS]
     knowledge = request.app[KNOWLEDGE]
-    webhook = f"{settings.rasa_url}/webhooks/rest/webhook"
-    body = json.dumps({"sender": "customer-1", "message": "How long does delivery take?"})
-    curl = f"curl -s -X POST {webhook} -H 'Content-Type: application/json' -d '{body}'"
+    body = json.dumps({"channel": "api", "customer_id": "customer-1", "text": "How long does delivery take?"})
+    curl = (
+        f"curl -s -X POST {settings.gateway_url}/api/messages -H 'Content-Type: application/json' "
+        f"-H \"Authorization: Bearer $(cat {settings.data_dir / 'channel-token'})\" -d '{body}'"
+    )
     page = _PAGE.format(
         name=escape(knowledge.store.name),
-        webhook=escape(webhook),
         curl=escape(curl),
+        token_file=escape(str(settings.data_dir / "channel-token")),
         knowledge=escape(str(settings.knowledge_dir)),
         faq=len(knowledge.faq),
         products=len(knowledge.catalog),

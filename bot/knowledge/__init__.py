@@ -24,6 +24,8 @@ class Knowledge:
     faq: tuple[FaqEntry, ...]
     catalog: tuple[Product, ...]
     directory: Path = field(compare=False)
+    # Records left out because of a problem, when loaded with skip_invalid (else always empty).
+    skipped: tuple[Problem, ...] = field(default=(), compare=False)
 
     @cached_property
     def entries_by_intent(self) -> dict[str, set[str]]:
@@ -50,8 +52,12 @@ class Knowledge:
         return tuple(sorted({product.category for product in self.catalog}))
 
 
-def load_knowledge(directory: Path) -> Knowledge:
-    """Load store.yml, faq.yml and the catalog; raise one KnowledgeError listing every problem."""
+def load_knowledge(directory: Path, skip_invalid: bool = False) -> Knowledge:
+    """Load store.yml, faq.yml and the catalog; raise one KnowledgeError listing every problem.
+
+    With ``skip_invalid``, a product or FAQ entry with a problem is left out and reported in
+    ``Knowledge.skipped`` instead; problems with a whole file still fail the load.
+    """
     store, problems = read_store(directory / "store.yml")
     faq, faq_problems = read_faq(directory / "faq.yml")
     problems += faq_problems
@@ -63,19 +69,24 @@ def load_knowledge(directory: Path) -> Knowledge:
     catalog: list[Product] = []
     for path in catalog_paths:
         products, catalog_problems = read_catalog(path)
+        if store:
+            wrong = [product for product in products if product.currency != store.currency]
+            products = [product for product in products if product.currency == store.currency]
+            catalog_problems += [
+                Problem(
+                    path,
+                    None,
+                    "currency",
+                    f"product {product.id} is priced in {product.currency}, the store in {store.currency}",
+                    record=True,
+                )
+                for product in wrong
+            ]
         catalog += products
         problems += catalog_problems
-    if store and catalog:
-        problems += [
-            Problem(
-                catalog_paths[0],
-                None,
-                "currency",
-                f"product {product.id} is priced in {product.currency}, the store in {store.currency}",
-            )
-            for product in catalog
-            if product.currency != store.currency
-        ]
-    if problems or store is None:
-        raise KnowledgeError(problems)
-    return Knowledge(store=store, faq=tuple(faq), catalog=tuple(catalog), directory=directory)
+    fatal = [problem for problem in problems if not (skip_invalid and problem.record)]
+    if fatal or store is None:
+        raise KnowledgeError(fatal)
+    return Knowledge(
+        store=store, faq=tuple(faq), catalog=tuple(catalog), directory=directory, skipped=tuple(problems)
+    )

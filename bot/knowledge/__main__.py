@@ -7,10 +7,9 @@ import json
 import sys
 from pathlib import Path
 
-from bot.knowledge import load_knowledge
 from bot.knowledge.builds import BuildStore
 from bot.knowledge.encoder import DEFAULT_MODEL, EncoderError
-from bot.knowledge.engine import FAQ, build_faq_index, build_indexes
+from bot.knowledge.engine import FAQ, build_faq_index, build_indexes, report_skipped, shop_knowledge
 from bot.knowledge.evaluation import evaluate
 from bot.knowledge.faq_index import FaqIndex
 from bot.knowledge.problems import KnowledgeError
@@ -18,16 +17,18 @@ from bot.knowledge.tuning import TuningPlan
 from bot.settings import SettingsError, load_settings
 
 
-def _build() -> int:
-    settings = load_settings()
-    rebuilt = build_indexes(settings, load_knowledge(settings.knowledge_dir), progress=sys.stderr.isatty())
+def _build(skip_invalid: bool) -> int:
+    settings = load_settings(**({"skip_invalid_rows": True} if skip_invalid else {}))
+    knowledge = shop_knowledge(settings)
+    report_skipped(knowledge)
+    rebuilt = build_indexes(settings, knowledge, progress=sys.stderr.isatty())
     print(f"rebuilt: {', '.join(rebuilt)}" if rebuilt else "the indexes are up to date")
     return 0
 
 
 def _search(query: str, limit: int) -> int:
     settings = load_settings()
-    knowledge = load_knowledge(settings.knowledge_dir)
+    knowledge = shop_knowledge(settings)
     build_faq_index(settings, knowledge, progress=sys.stderr.isatty())
     index = FaqIndex.load(BuildStore(settings.index_dir, FAQ).current())
     for match in index.rank(query, limit=limit):
@@ -39,7 +40,14 @@ def _search(query: str, limit: int) -> int:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bot.knowledge", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser("build", help="build the FAQ and catalog indexes from knowledge/ if they changed")
+    build = commands.add_parser(
+        "build", help="build the FAQ and catalog indexes from knowledge/ if they changed"
+    )
+    build.add_argument(
+        "--skip-invalid",
+        action="store_true",
+        help="leave out products and FAQ entries with problems (each is reported) instead of failing",
+    )
     search = commands.add_parser("search", help="ask the FAQ index a question")
     search.add_argument("query")
     search.add_argument("--limit", type=int, default=5)
@@ -53,7 +61,7 @@ def main(argv: list[str] | None = None) -> int:
     arguments = parser.parse_args(argv)
     try:
         if arguments.command == "build":
-            return _build()
+            return _build(arguments.skip_invalid)
         if arguments.command == "search":
             return _search(arguments.query, arguments.limit)
         if arguments.command == "eval":

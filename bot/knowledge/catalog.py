@@ -115,9 +115,11 @@ def read_catalog(path: Path) -> tuple[list[Product], list[Problem]]:
     records = []
     for line, row in rows:
         if not isinstance(row, dict):
-            problems.append(Problem(path, line, None, "a product must be an object of fields"))
+            problems.append(Problem(path, line, None, "a product must be an object of fields", record=True))
         elif "__extra_cells__" in row:
-            problems.append(Problem(path, line, None, "the row has more cells than the header has columns"))
+            problems.append(
+                Problem(path, line, None, "the row has more cells than the header has columns", record=True)
+            )
         else:
             records.append((line, {key: value for key, value in row.items() if value not in (None, "")}))
     products = build_unique(Product, records, path, problems)

@@ -3,13 +3,14 @@ republished, so a running action server picks up new content without a restart."
 
 from __future__ import annotations
 
+import sys
 import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Generic, Protocol, TypeVar
 
-from bot.knowledge import Knowledge
+from bot.knowledge import Knowledge, load_knowledge
 from bot.knowledge.builds import BuildStore
 from bot.knowledge.catalog_index import CatalogIndex, catalog_hash
 from bot.knowledge.faq_index import FaqIndex, content_hash
@@ -35,6 +36,17 @@ def _publish_if_changed(store: BuildStore, wanted: str, build: Callable[[], _Sav
     workspace = store.workspace()
     index.save(workspace)
     return store.publish(workspace)
+
+
+def shop_knowledge(settings: Settings) -> Knowledge:
+    """The shop's content as the settings say to load it (strict, or skipping bad records)."""
+    return load_knowledge(settings.knowledge_dir, skip_invalid=settings.skip_invalid_rows)
+
+
+def report_skipped(knowledge: Knowledge) -> None:
+    """Tell the shop, on stderr, about every record left out of its content."""
+    for problem in knowledge.skipped:
+        print(f"supportdesk: left out: {problem}", file=sys.stderr)
 
 
 def faq_groups(knowledge: Knowledge) -> dict[str, list[str]]:

@@ -49,5 +49,7 @@ def read_faq(path: Path) -> tuple[list[FaqEntry], list[Problem]]:
             line = pop_line(raw)
             records.append((line, {**raw, "line": line}))
         else:
-            problems.append(Problem(path, None, None, f"entry {position} is not a mapping of fields"))
+            problems.append(
+                Problem(path, None, None, f"entry {position} is not a mapping of fields", record=True)
+            )
     return build_unique(FaqEntry, records, path, problems), problems

@@ -18,6 +18,8 @@ class Problem:
     line: int | None
     field: str | None
     message: str
+    # True when the problem is confined to one product or FAQ entry, which can be left out.
+    record: bool = False
 
     def __str__(self) -> str:
         where = f"{self.file}:{self.line}" if self.line else str(self.file)
@@ -36,7 +38,7 @@ class KnowledgeError(Exception):
 
 
 def problems_from_validation(error: ValidationError, file: Path, line: int | None) -> list[Problem]:
-    """One Problem per field pydantic rejected, worded for a shop owner editing the file."""
+    """One Problem per field pydantic rejected (of one record), worded for a shop owner editing the file."""
     problems = []
     for item in error.errors():
         field = ".".join(str(part) for part in item["loc"]) or None
@@ -45,7 +47,7 @@ def problems_from_validation(error: ValidationError, file: Path, line: int | Non
             message = "is missing"
         elif item["type"] == "extra_forbidden":
             message = "is not a known field (check its spelling)"
-        problems.append(Problem(file, line, field, message))
+        problems.append(Problem(file, line, field, message, record=True))
     return problems
 
 
@@ -68,7 +70,13 @@ def build_unique(
             continue
         if item.id in first_line:
             problems.append(
-                Problem(file, line, "id", f"duplicate id {item.id!r} (first at line {first_line[item.id]})")
+                Problem(
+                    file,
+                    line,
+                    "id",
+                    f"duplicate id {item.id!r} (first at line {first_line[item.id]})",
+                    record=True,
+                )
             )
             continue
         first_line[item.id] = line

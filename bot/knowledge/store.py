@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from bot.knowledge.problems import Problem, problems_from_validation
 from bot.knowledge.yamlfile import pop_line, read_yaml
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_HOURS = re.compile(r"([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-4]):[0-5]\d")
 
 
 class Support(BaseModel):
@@ -17,6 +22,28 @@ class Support(BaseModel):
     phone: str = ""
     hours: str = Field(min_length=1)
     timezone: str = "UTC"
+    # When staff answer chat, per weekday: "08:00-20:00" or "closed". Days left out are closed;
+    # no schedule at all means staff may answer at any hour.
+    schedule: dict[str, str] = Field(default_factory=dict)
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r} (use a name such as Europe/Berlin)") from None
+        return value
+
+    @field_validator("schedule")
+    @classmethod
+    def _valid_schedule(cls, value: dict[str, str]) -> dict[str, str]:
+        for day, hours in value.items():
+            if day not in WEEKDAYS:
+                raise ValueError(f"unknown weekday {day!r} (use {', '.join(WEEKDAYS)})")
+            if hours != "closed" and not _HOURS.fullmatch(hours):
+                raise ValueError(f"{day}: {hours!r} is not like 08:00-20:00 or closed")
+        return value
 
 
 class Links(BaseModel):

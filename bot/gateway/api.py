@@ -1,0 +1,108 @@
+"""The JSON API channels use: hand in a customer's message, read what was sent back since."""
+
+from __future__ import annotations
+
+import json
+from hmac import compare_digest
+from pathlib import Path
+from typing import Any
+
+from aiohttp import web
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from bot.gateway.keys import CHANNEL_TOKEN, CONVERSATIONS, ROUTER
+from bot.gateway.routing import Incoming, MessageRejected, conversation_view, customer_view
+from bot.store.conversations import NotFound
+
+OPENAPI = Path(__file__).with_name("openapi.json")
+
+
+class MessageIn(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    channel: str = Field(min_length=1, max_length=40, pattern=r"^[a-z][a-z0-9_-]*$")
+    customer_id: str = Field(min_length=1, max_length=200)
+    text: str = Field(min_length=1)
+    name: str | None = Field(None, max_length=200)
+    metadata: dict[str, Any] = Field(default_factory=dict)
+
+
+def error(status: int, message: str, **details: Any) -> web.Response:
+    return web.json_response({"error": message, **details}, status=status)
+
+
+def _authorised(request: web.Request) -> bool:
+    sent = request.headers.get("Authorization", "")
+    return sent.startswith("Bearer ") and compare_digest(
+        sent.removeprefix("Bearer "), request.app[CHANNEL_TOKEN]
+    )
+
+
+async def read_json(request: web.Request) -> Any:
+    try:
+        return await request.json()
+    except (json.JSONDecodeError, UnicodeDecodeError) as problem:
+        raise web.HTTPBadRequest(
+            text=json.dumps({"error": f"the body is not valid JSON: {problem}"}),
+            content_type="application/json",
+        ) from None
+
+
+def invalid_fields(problem: ValidationError) -> web.Response:
+    fields = [
+        {"field": ".".join(str(part) for part in item["loc"]) or None, "problem": item["msg"]}
+        for item in problem.errors()
+    ]
+    return error(400, "the message has missing or invalid fields", fields=fields)
+
+
+async def post_message(request: web.Request) -> web.Response:
+    """A customer's message from a channel; answers with the replies to send back right away."""
+    if not _authorised(request):
+        return error(401, "missing or wrong bearer token (Authorization: Bearer <channel token>)")
+    body = await read_json(request)
+    if not isinstance(body, dict):
+        return error(400, "the body must be a JSON object")
+    try:
+        message = MessageIn(**body)
+    except ValidationError as problem:
+        return invalid_fields(problem)
+    try:
+        conversation, replies = await request.app[ROUTER].receive(
+            Incoming(message.channel, message.customer_id, message.text, message.metadata, message.name)
+        )
+    except MessageRejected as rejected:
+        return error(rejected.status, str(rejected))
+    return web.json_response(
+        {
+            "conversation": conversation_view(conversation),
+            "replies": [customer_view(reply) for reply in replies],
+        }
+    )
+
+
+async def conversation_messages(request: web.Request) -> web.Response:
+    """Messages of a conversation after ``?after=<id>``: how a channel picks up staff replies."""
+    if not _authorised(request):
+        return error(401, "missing or wrong bearer token (Authorization: Bearer <channel token>)")
+    try:
+        conversation_id = int(request.match_info["conversation"])
+        after = int(request.query.get("after", "0"))
+    except ValueError:
+        return error(400, "the conversation id and 'after' must be whole numbers")
+    conversations = request.app[CONVERSATIONS]
+    try:
+        conversation = await conversations.get(conversation_id)
+    except NotFound as missing:
+        return error(404, str(missing))
+    messages = await conversations.messages(conversation_id, after=after)
+    return web.json_response(
+        {
+            "conversation": conversation_view(conversation),
+            "messages": [customer_view(m) for m in messages if m.sender != "customer"],
+        }
+    )
+
+
+async def openapi(request: web.Request) -> web.Response:
+    return web.json_response(json.loads(OPENAPI.read_text()))

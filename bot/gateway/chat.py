@@ -1,0 +1,71 @@
+"""The web chat: a customer's page and its WebSocket. The customer is known by a random cookie;
+only its hash is stored, and a socket only ever sees its own conversation."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+
+import aiohttp_jinja2
+from aiohttp import WSMsgType, web
+
+from bot.gateway.auth import same_origin
+from bot.gateway.keys import CONVERSATIONS, HUB, KNOWLEDGE, ROUTER, SETTINGS
+from bot.gateway.routing import Incoming, MessageRejected, customer_view
+
+VISITOR_COOKIE = "sd_visitor"
+CHANNEL = "web"
+
+
+def _visitor(request: web.Request) -> str | None:
+    token = request.cookies.get(VISITOR_COOKIE)
+    return hashlib.sha256(token.encode()).hexdigest()[:40] if token else None
+
+
+async def page(request: web.Request) -> web.Response:
+    response = aiohttp_jinja2.render_template("chat.html", request, {"store": request.app[KNOWLEDGE].store})
+    if not request.cookies.get(VISITOR_COOKIE):
+        response.set_cookie(
+            VISITOR_COOKIE,
+            secrets.token_urlsafe(32),
+            httponly=True,
+            secure=request.app[SETTINGS].secure_cookies,
+            samesite="Lax",
+            max_age=90 * 24 * 3600,
+        )
+    return response
+
+
+async def socket(request: web.Request) -> web.WebSocketResponse:
+    visitor = _visitor(request)
+    if visitor is None or not same_origin(request):
+        raise web.HTTPForbidden(text="open the chat page first")
+    conversations, hub, router = request.app[CONVERSATIONS], request.app[HUB], request.app[ROUTER]
+    ws = web.WebSocketResponse(heartbeat=30)
+    await ws.prepare(request)
+    conversation = await conversations.open_for(CHANNEL, visitor)
+    hub.add_customer(ws, conversation.id)
+    try:
+        history = await conversations.messages(conversation.id)
+        await ws.send_json({"type": "history", "messages": [customer_view(m) for m in history]})
+        async for frame in ws:
+            if frame.type != WSMsgType.TEXT:
+                continue
+            try:
+                data = json.loads(frame.data)
+                text = data["text"] if isinstance(data, dict) and isinstance(data.get("text"), str) else None
+            except json.JSONDecodeError:
+                text = None
+            if text is None:
+                await ws.send_json({"type": "error", "error": 'send {"text": "..."}'})
+                continue
+            try:
+                await router.receive(
+                    Incoming(CHANNEL, visitor, text, {"page": request.headers.get("Referer")})
+                )
+            except MessageRejected as rejected:
+                await ws.send_json({"type": "error", "error": str(rejected)})
+    finally:
+        hub.remove_customer(ws, conversation.id)
+    return ws

@@ -1,0 +1,339 @@
+"""The staff inbox: sign in, the queue, a conversation (claim, reply, notes, hand back), search,
+transcripts and export. Pages are rendered with autoescaping; live updates come over /inbox/ws."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import datetime
+from hmac import compare_digest
+
+import aiohttp_jinja2
+from aiohttp import WSMsgType, web
+
+from bot.gateway.auth import (
+    LOGIN_COOKIE,
+    SESSION_COOKIE,
+    login_csrf,
+    require_admin,
+    set_session_cookie,
+    signed_in,
+)
+from bot.gateway.keys import CONVERSATIONS, HUB, KNOWLEDGE, ROUTER, SETTINGS, STAFF
+from bot.gateway.routing import conversation_view, staff_view
+from bot.handoff import REASONS, Event, Status, TransitionError
+from bot.store.conversations import NotFound, SearchFilters, Transcript
+from bot.store.staff import ROLES, StaffError
+
+
+def _context(request: web.Request, **values) -> dict:
+    staff = signed_in(request)
+    return {"staff": staff.user, "csrf": staff.csrf_token, "store": request.app[KNOWLEDGE].store, **values}
+
+
+def _conversation_id(request: web.Request) -> int:
+    try:
+        return int(request.match_info["conversation"])
+    except ValueError:
+        raise web.HTTPNotFound(text="no such conversation") from None
+
+
+def _safe_next(target: str | None) -> str:
+    # Only a path inside the inbox: never an open redirect to another site.
+    return target if target and target.startswith("/inbox") and not target.startswith("//") else "/inbox"
+
+
+# --- signing in and out -------------------------------------------------------------------------
+
+
+def _login(request: web.Request, error: str | None = None, status: int = 200) -> web.Response:
+    response = web.Response(status=status, content_type="text/html")
+    token = login_csrf(request, response, request.app[SETTINGS].secure_cookies)
+    response.text = aiohttp_jinja2.render_string(
+        "login.html",
+        request,
+        {
+            "csrf": token,
+            "next": _safe_next(request.query.get("next")),
+            "error": error,
+            "store": request.app[KNOWLEDGE].store,
+        },
+    )
+    return response
+
+
+async def login_page(request: web.Request) -> web.Response:
+    return _login(request)
+
+
+async def login(request: web.Request) -> web.Response:
+    form = await request.post()
+    expected = request.cookies.get(LOGIN_COOKIE, "")
+    if not expected or not compare_digest(str(form.get("csrf_token", "")), expected):
+        return _login(request, "Your sign-in form expired or was not sent from this page. Try again.", 403)
+    settings = request.app[SETTINGS]
+    user = await request.app[STAFF].authenticate(str(form.get("email", "")), str(form.get("password", "")))
+    if user is None:
+        return _login(request, "Wrong email or password.", 401)
+    token, _ = await request.app[STAFF].sign_in(user, settings.session_hours)
+    response = web.HTTPFound(_safe_next(str(form.get("next", ""))))
+    set_session_cookie(response, token, settings.secure_cookies, settings.session_hours)
+    response.del_cookie(LOGIN_COOKIE, path="/inbox")
+    raise response
+
+
+async def logout(request: web.Request) -> web.Response:
+    await request.app[STAFF].sign_out(request.cookies[SESSION_COOKIE])
+    response = web.HTTPFound("/inbox/login")
+    response.del_cookie(SESSION_COOKIE, path="/inbox")
+    raise response
+
+
+# --- the queue and a conversation ---------------------------------------------------------------
+
+
+async def queue_data(request: web.Request) -> dict:
+    staff = signed_in(request)
+    conversations = request.app[CONVERSATIONS]
+    waiting = [conversation_view(c, h) for c, h in await conversations.queue()]
+    mine = [conversation_view(c) for c in await conversations.assigned_to(staff.user.id)]
+    return {"waiting": waiting, "mine": mine}
+
+
+@aiohttp_jinja2.template("queue.html")
+async def queue(request: web.Request) -> dict:
+    return _context(request, **await queue_data(request), online=request.app[HUB].staff_online)
+
+
+async def queue_json(request: web.Request) -> web.Response:
+    return web.json_response(await queue_data(request))
+
+
+@aiohttp_jinja2.template("conversation.html")
+async def conversation(request: web.Request) -> dict:
+    try:
+        transcript = await request.app[CONVERSATIONS].transcript(_conversation_id(request))
+    except NotFound:
+        raise web.HTTPNotFound(text="no such conversation") from None
+    handoff = transcript.handoffs[-1] if transcript.handoffs else None
+    return _context(
+        request,
+        conversation=conversation_view(transcript.conversation, handoff),
+        messages=[staff_view(m) for m in transcript.messages],
+        notes=transcript.notes,
+        ratings=transcript.ratings,
+        mine=transcript.conversation.assignee_id == signed_in(request).user.id,
+    )
+
+
+async def _staff_event(request: web.Request, event: Event) -> web.Response:
+    staff = signed_in(request)
+    conversation_id = _conversation_id(request)
+    try:
+        current = await request.app[CONVERSATIONS].get(conversation_id)
+        someone_elses = current.status == Status.ASSIGNED and current.assignee_id != staff.user.id
+        if event in (Event.RELEASE, Event.RESOLVE) and someone_elses and staff.user.role != "admin":
+            raise web.HTTPForbidden(text="another staff member has this conversation")
+        await request.app[ROUTER].staff_event(conversation_id, event, staff.user.id, staff.user.name)
+    except NotFound:
+        raise web.HTTPNotFound(text="no such conversation") from None
+    except TransitionError as refused:
+        raise web.HTTPConflict(text=str(refused)) from None
+    raise web.HTTPFound(f"/inbox/conversations/{conversation_id}")
+
+
+async def claim(request: web.Request) -> web.Response:
+    return await _staff_event(request, Event.CLAIM)
+
+
+async def release(request: web.Request) -> web.Response:
+    return await _staff_event(request, Event.RELEASE)
+
+
+async def resolve(request: web.Request) -> web.Response:
+    return await _staff_event(request, Event.RESOLVE)
+
+
+async def _text(request: web.Request) -> str:
+    text = str((await request.post()).get("text", "")).strip()
+    if not text:
+        raise web.HTTPBadRequest(text="the text is empty")
+    if len(text) > request.app[SETTINGS].max_message_chars:
+        raise web.HTTPRequestEntityTooLarge(
+            max_size=request.app[SETTINGS].max_message_chars, actual_size=len(text)
+        )
+    return text
+
+
+async def reply(request: web.Request) -> web.Response:
+    staff = signed_in(request)
+    conversation_id = _conversation_id(request)
+    text = await _text(request)
+    try:
+        current = await request.app[CONVERSATIONS].get(conversation_id)
+    except NotFound:
+        raise web.HTTPNotFound(text="no such conversation") from None
+    if current.status != Status.ASSIGNED or current.assignee_id != staff.user.id:
+        raise web.HTTPConflict(text="claim the conversation before replying")
+    await request.app[ROUTER].staff_reply(conversation_id, staff.user.id, text)
+    raise web.HTTPFound(f"/inbox/conversations/{conversation_id}")
+
+
+async def add_note(request: web.Request) -> web.Response:
+    staff = signed_in(request)
+    conversation_id = _conversation_id(request)
+    text = await _text(request)
+    try:
+        await request.app[CONVERSATIONS].add_note(conversation_id, staff.user.id, text)
+    except NotFound:
+        raise web.HTTPNotFound(text="no such conversation") from None
+    raise web.HTTPFound(f"/inbox/conversations/{conversation_id}")
+
+
+# --- search, transcripts, export ----------------------------------------------------------------
+
+
+def filters_from(query) -> SearchFilters:
+    def date(name: str) -> datetime | None:
+        value = query.get(name)
+        if not value:
+            return None
+        try:
+            parsed = datetime.fromisoformat(value)
+        except ValueError:
+            raise web.HTTPBadRequest(text=f"{name}: {value!r} is not a date like 2026-11-22") from None
+        return parsed if parsed.tzinfo else parsed.astimezone()
+
+    def number(name: str) -> int | None:
+        value = query.get(name)
+        if not value:
+            return None
+        if value not in {"1", "2", "3", "4", "5"}:
+            raise web.HTTPBadRequest(text=f"{name} must be 1 to 5")
+        return int(value)
+
+    status = query.get("status") or None
+    if status and status not in {s.value for s in Status}:
+        raise web.HTTPBadRequest(text=f"status must be one of {', '.join(s.value for s in Status)}")
+    escalated = {"yes": True, "no": False}.get(query.get("escalated", ""))
+    return SearchFilters(
+        channel=query.get("channel") or None,
+        status=status,
+        escalated=escalated,
+        rating=number("rating"),
+        intent=query.get("intent") or None,
+        text=query.get("text") or None,
+        since=date("since"),
+        until=date("until"),
+    )
+
+
+@aiohttp_jinja2.template("search.html")
+async def search(request: web.Request) -> dict:
+    found = await request.app[CONVERSATIONS].search(filters_from(request.query))
+    return _context(
+        request,
+        results=[conversation_view(c) for c in found],
+        query=dict(request.query),
+        statuses=[s.value for s in Status],
+        export_query=request.query_string,
+    )
+
+
+def _transcript_record(transcript: Transcript) -> dict:
+    return {
+        "conversation": conversation_view(transcript.conversation),
+        "messages": [staff_view(m) for m in transcript.messages],
+        "handoffs": [
+            {
+                "reason": REASONS.get(h.reason, h.reason),
+                "summary": h.summary,
+                "requested_at": h.requested_at.isoformat(),
+                "claimed_at": h.claimed_at and h.claimed_at.isoformat(),
+                "resolved_at": h.resolved_at and h.resolved_at.isoformat(),
+            }
+            for h in transcript.handoffs
+        ],
+        "notes": [{"text": n.text, "at": n.created_at.isoformat()} for n in transcript.notes],
+        "ratings": [r.score for r in transcript.ratings],
+    }
+
+
+async def export(request: web.Request) -> web.Response:
+    """Matching transcripts as JSON (everything) or CSV (one row per message)."""
+    require_admin(request)
+    conversations = request.app[CONVERSATIONS]
+    found = await conversations.search(filters_from(request.query), limit=10_000)
+    transcripts = await conversations.transcripts([c.id for c in found])
+    stamp = datetime.now().strftime("%Y%m%d-%H%M")
+    if request.match_info["format"] == "json":
+        body = json.dumps([_transcript_record(t) for t in transcripts], indent=2)
+        return web.Response(
+            text=body,
+            content_type="application/json",
+            headers={"Content-Disposition": f'attachment; filename="transcripts-{stamp}.json"'},
+        )
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(
+        ["conversation", "channel", "customer", "status", "message", "sender", "at", "intent", "text"]
+    )
+    for transcript in transcripts:
+        c = transcript.conversation
+        for m in transcript.messages:
+            writer.writerow(
+                [c.id, c.channel, c.customer.external_id, c.status, m.id, m.sender, m.created_at.isoformat(),
+                 m.intent or "", _csv_safe(m.text)]
+            )  # fmt: skip
+    return web.Response(
+        text=out.getvalue(),
+        content_type="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="transcripts-{stamp}.csv"'},
+    )
+
+
+def _csv_safe(text: str) -> str:
+    # A cell starting with = + - @ would run as a formula in a spreadsheet (CSV injection).
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+# --- staff accounts (admins) -------------------------------------------------------------------
+
+
+@aiohttp_jinja2.template("staff.html")
+async def staff_page(request: web.Request) -> dict:
+    require_admin(request)
+    return _context(request, members=await request.app[STAFF].all(), roles=ROLES, error=None)
+
+
+async def add_staff(request: web.Request) -> web.Response:
+    require_admin(request)
+    form = await request.post()
+    try:
+        await request.app[STAFF].create(
+            str(form.get("email", "")), str(form.get("name", "")), str(form.get("role", "")),
+            str(form.get("password", "")),
+        )  # fmt: skip
+    except StaffError as problem:
+        context = _context(request, members=await request.app[STAFF].all(), roles=ROLES, error=str(problem))
+        return aiohttp_jinja2.render_template("staff.html", request, context, status=400)
+    raise web.HTTPFound("/inbox/staff")
+
+
+# --- live updates --------------------------------------------------------------------------------
+
+
+async def live(request: web.Request) -> web.WebSocketResponse:
+    staff = signed_in(request)
+    hub = request.app[HUB]
+    ws = web.WebSocketResponse(heartbeat=30)
+    await ws.prepare(request)
+    hub.add_staff(ws, staff.user.id)
+    try:
+        async for frame in ws:
+            if frame.type == WSMsgType.ERROR:
+                break
+    finally:
+        hub.remove_staff(ws)
+    return ws

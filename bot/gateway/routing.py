@@ -1,0 +1,323 @@
+"""A customer's message, from any channel: stored first, then routed by who owns the conversation.
+
+The assistant (Rasa's REST channel) answers while the bot owns it; while a person owns it the
+message goes to the inbox and the assistant is never asked.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import time
+from collections import defaultdict, deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from bot.availability import StaffHours, when_to_expect
+from bot.escalation import sounds_angry
+from bot.gateway.hub import Hub
+from bot.gateway.rasa import AssistantUnavailable, RasaClient
+from bot.handoff import REASONS, Event, Owner, Status, owner
+from bot.knowledge.store import Store
+from bot.store.conversations import Conversations
+from bot.store.models import Conversation, Handoff, Message
+
+EMAIL = re.compile(r"[^@\s<>]+@[^@\s<>]+\.[a-z]{2,}", re.IGNORECASE)
+RATING = re.compile(r"\s*([1-5])\s*(?:/\s*5|stars?|out of 5)?\s*[.!]?\s*", re.IGNORECASE)
+
+
+class MessageRejected(Exception):
+    """The message was not accepted (too long, too many); ``status`` is the HTTP status to answer."""
+
+    def __init__(self, status: int, message: str):
+        super().__init__(message)
+        self.status = status
+
+
+@dataclass(frozen=True)
+class Incoming:
+    channel: str
+    customer_id: str
+    text: str
+    metadata: dict[str, Any] = field(default_factory=dict)
+    name: str | None = None
+
+
+def customer_view(message: Message) -> dict[str, Any]:
+    """A stored message as the customer's channel gets it (never notes, never raw metadata)."""
+    view: dict[str, Any] = {"id": message.id, "sender": message.sender, "text": message.text}
+    for key in ("buttons", "image", "custom", "attachment"):
+        if key in message.payload and message.sender != "customer":
+            view[key] = message.payload[key]
+    view["created_at"] = message.created_at.isoformat()
+    return view
+
+
+def staff_view(message: Message) -> dict[str, Any]:
+    return {**customer_view(message), "intent": message.intent, "payload": message.payload}
+
+
+def conversation_view(conversation: Conversation, handoff: Handoff | None = None) -> dict[str, Any]:
+    view = {
+        "id": conversation.id,
+        "channel": conversation.channel,
+        # A web visitor is known only by a hashed cookie: show a readable name instead.
+        "customer": conversation.customer.name
+        or (f"Web visitor {conversation.customer.id}" if conversation.channel == "web" else None)
+        or conversation.customer.external_id,
+        "email": conversation.customer.email,
+        "status": conversation.status,
+        "owner": owner(conversation.status).value,
+        "assignee": conversation.assignee.name if conversation.assignee else None,
+        "waiting_since": conversation.waiting_since and conversation.waiting_since.isoformat(),
+        "last_message_at": conversation.last_message_at.isoformat(),
+    }
+    if handoff is not None:
+        view["reason"] = REASONS.get(handoff.reason, handoff.reason)
+        view["summary"] = handoff.summary
+    return view
+
+
+class RateLimit:
+    """At most ``per_minute`` messages per customer in any 60 seconds (sliding window)."""
+
+    def __init__(self, per_minute: int, clock: Callable[[], float] = time.monotonic):
+        self._per_minute = per_minute
+        self._clock = clock
+        self._seen: dict[tuple[str, str], deque[float]] = defaultdict(deque)
+
+    def allow(self, key: tuple[str, str]) -> bool:
+        now = self._clock()
+        seen = self._seen[key]
+        while seen and now - seen[0] >= 60:
+            seen.popleft()
+        if len(seen) >= self._per_minute:
+            return False
+        seen.append(now)
+        return True
+
+
+class Router:
+    def __init__(
+        self,
+        conversations: Conversations,
+        rasa: RasaClient,
+        hub: Hub,
+        store: Store,
+        max_chars: int,
+        per_minute: int,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ):
+        self._conversations = conversations
+        self._rasa = rasa
+        self._hub = hub
+        self._store = store
+        self._hours = StaffHours(store.support)
+        self._max_chars = max_chars
+        self._limit = RateLimit(per_minute)
+        self._clock = clock
+        self._background: set[asyncio.Task] = set()
+
+    # --- customers' messages -------------------------------------------------------------------
+
+    async def receive(self, incoming: Incoming) -> tuple[Conversation, list[Message]]:
+        """Store the message, then let its owner answer; returns what goes back to the customer now."""
+        text = incoming.text.strip()
+        if not text:
+            raise MessageRejected(400, "the message is empty")
+        if len(text) > self._max_chars:
+            raise MessageRejected(413, f"the message is longer than {self._max_chars} characters")
+        if not self._limit.allow((incoming.channel, incoming.customer_id)):
+            raise MessageRejected(429, "too many messages: wait a minute and send it again")
+        conversation = await self._conversations.open_for(
+            incoming.channel, incoming.customer_id, incoming.name
+        )
+        message = await self._conversations.add_message(
+            conversation.id, "customer", text, {"metadata": incoming.metadata}
+        )
+        await self._hub.to_staff(
+            {"type": "message", "conversation": conversation.id, "message": staff_view(message)}
+        )
+        replies = await self._answer(conversation, message, incoming)
+        return await self._conversations.get(conversation.id), replies
+
+    async def _answer(
+        self, conversation: Conversation, message: Message, incoming: Incoming
+    ) -> list[Message]:
+        status = Status(conversation.status)
+        if status == Status.RESOLVED:
+            if match := RATING.fullmatch(message.text):
+                await self._conversations.rate(conversation.id, int(match.group(1)))
+                await self._conversations.transition(conversation.id, Event.RESUME)
+                await self._queue_changed(conversation.id)
+                return [
+                    await self.say(conversation.id, "Thank you for rating us! Anything else I can help with?")
+                ]
+            await self._conversations.transition(conversation.id, Event.RESUME)
+            await self._queue_changed(conversation.id)
+            status = Status.BOT
+        if owner(status) == Owner.PERSON:
+            return await self._for_a_person(conversation, message, incoming)
+        if sounds_angry(message.text):
+            return await self.hand_over(
+                conversation.id,
+                "angry_customer",
+                await self._summary(conversation.id),
+                lead="I'm sorry about this. I'm bringing in a person from our team right away.",
+            )
+        return await self._ask_assistant(conversation, message, incoming)
+
+    async def _for_a_person(
+        self, conversation: Conversation, message: Message, incoming: Incoming
+    ) -> list[Message]:
+        if conversation.awaiting_email and (found := EMAIL.search(message.text)):
+            await self._conversations.set_email(conversation.id, found.group(0))
+            return [await self.say(conversation.id, f"Thank you! We'll write to {found.group(0)}.")]
+        handoff = await self._conversations.latest_handoff(conversation.id)
+        if conversation.status == Status.WAITING and handoff and handoff.reason == "assistant_unavailable":
+            # Nobody has taken it yet: if the assistant is back, it answers again.
+            try:
+                replies = await self._rasa.send(f"c{conversation.id}", message.text, self._metadata(incoming))
+            except AssistantUnavailable:
+                return []
+            await self._conversations.transition(conversation.id, Event.RECOVER)
+            await self._queue_changed(conversation.id)
+            return await self._store_replies(conversation, message, replies)
+        return []
+
+    def _metadata(self, incoming: Incoming) -> dict[str, Any]:
+        return {**incoming.metadata, "channel": incoming.channel, "customer_id": incoming.customer_id}
+
+    async def _ask_assistant(
+        self, conversation: Conversation, message: Message, incoming: Incoming
+    ) -> list[Message]:
+        try:
+            replies = await self._rasa.send(f"c{conversation.id}", message.text, self._metadata(incoming))
+        except AssistantUnavailable:
+            return await self.hand_over(
+                conversation.id,
+                "assistant_unavailable",
+                await self._summary(conversation.id),
+                lead="Sorry, I'm having trouble answering right now. I've passed your message to our team.",
+            )
+        return await self._store_replies(conversation, message, replies)
+
+    async def _store_replies(
+        self, conversation: Conversation, message: Message, replies: list[dict[str, Any]]
+    ) -> list[Message]:
+        stored: list[Message] = []
+        handoff: dict[str, Any] | None = None
+        for reply in replies:
+            payload = {key: value for key, value in reply.items() if key != "recipient_id"}
+            custom = payload.get("custom")
+            if isinstance(custom, dict) and custom.get("type") == "handoff":
+                handoff = custom  # for the gateway, not the customer
+                continue
+            saved = await self._conversations.add_message(
+                conversation.id, "bot", payload.get("text") or "", payload
+            )
+            stored.append(saved)
+            await self._deliver(conversation.id, saved)
+        self._in_background(self._tag_intent(conversation.id, message.id))
+        if handoff is not None:
+            reason = handoff.get("reason") if handoff.get("reason") in REASONS else "rule"
+            stored += await self.hand_over(conversation.id, reason, handoff.get("summary") or {})
+        return stored
+
+    # --- handing over ---------------------------------------------------------------------------
+
+    async def _summary(self, conversation_id: int, last: int = 6) -> dict[str, Any]:
+        """What staff see when the gateway (not the assistant) hands over: the intents recognised
+        so far and the latest messages, from the stored transcript."""
+        messages = await self._conversations.messages(conversation_id)
+        intents = list(dict.fromkeys(m.intent for m in messages if m.intent))
+        recent = [{"from": m.sender, "text": m.text} for m in messages if m.text][-last:]
+        return {"intents": intents, "entities": {}, "last_messages": recent}
+
+    async def hand_over(
+        self, conversation_id: int, reason: str, summary: dict[str, Any], lead: str | None = None
+    ) -> list[Message]:
+        """Put the conversation in the staff queue; when nobody can answer live, say when someone
+        will and ask for an email address."""
+        moment = self._clock()
+        available = self._hours.is_open(moment) and self._hub.staff_online > 0
+        await self._conversations.transition(
+            conversation_id, Event.REQUEST, reason=reason, summary=summary, awaiting_email=not available
+        )
+        said = [await self.say(conversation_id, lead)] if lead else []
+        if not available:
+            when = when_to_expect(
+                None if self._hours.is_open(moment) else self._hours.next_opening(moment), moment
+            )
+            said.append(
+                await self.say(
+                    conversation_id,
+                    f"Nobody from our team is available right now; we'll reply here {when}. "
+                    f"If you'd like an email instead, type your email address.",
+                )
+            )
+        await self._queue_changed(conversation_id)
+        return said
+
+    async def say(
+        self, conversation_id: int, text: str, sender: str = "system", agent_id: int | None = None
+    ) -> Message:
+        """Store a message to the customer and send it to them and to staff, live."""
+        message = await self._conversations.add_message(conversation_id, sender, text, agent_id=agent_id)
+        await self._deliver(conversation_id, message)
+        return message
+
+    async def _deliver(self, conversation_id: int, message: Message) -> None:
+        """To the customer's live connection (web chat) and to staff; channels that answer over
+        HTTP also get it in their response."""
+        await self._hub.to_customer(conversation_id, {"type": "message", "message": customer_view(message)})
+        await self._hub.to_staff(
+            {"type": "message", "conversation": conversation_id, "message": staff_view(message)}
+        )
+
+    async def _queue_changed(self, conversation_id: int) -> None:
+        conversation = await self._conversations.get(conversation_id)
+        handoff = await self._conversations.latest_handoff(conversation_id)
+        await self._hub.to_staff(
+            {"type": "conversation", "conversation": conversation_view(conversation, handoff)}
+        )
+
+    # --- staff --------------------------------------------------------------------------------
+
+    async def staff_event(
+        self, conversation_id: int, event: Event, staff_id: int, staff_name: str
+    ) -> Conversation:
+        """Claim, release or resolve, telling the customer what happens."""
+        conversation = await self._conversations.transition(conversation_id, event, staff_id=staff_id)
+        if event == Event.CLAIM:
+            await self.say(conversation_id, f"{staff_name} from our team has joined the conversation.")
+        elif event == Event.RESOLVE:
+            await self.say(
+                conversation_id,
+                f"{staff_name} has handed you back to the {self._store.name} assistant. "
+                "How would you rate the help you got, from 1 (poor) to 5 (great)?",
+            )
+        await self._queue_changed(conversation_id)
+        return conversation
+
+    async def staff_reply(self, conversation_id: int, staff_id: int, text: str) -> Message:
+        return await self.say(conversation_id, text, sender="agent", agent_id=staff_id)
+
+    # --- housekeeping -------------------------------------------------------------------------
+
+    async def _tag_intent(self, conversation_id: int, message_id: int) -> None:
+        await self._conversations.tag_intent(
+            message_id, await self._rasa.latest_intent(f"c{conversation_id}")
+        )
+
+    def _in_background(self, work) -> None:
+        task = asyncio.ensure_future(work)
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+
+    async def close(self) -> None:
+        """Let the work still running (intent tags) finish."""
+        if self._background:
+            await asyncio.gather(*self._background, return_exceptions=True)

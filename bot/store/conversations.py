@@ -1,0 +1,304 @@
+"""Conversations as the gateway and the inbox use them: messages in and out, handoffs, notes, ratings.
+
+Every method is one transaction. Status changes go through bot.handoff's transition table, with
+the conversation's row locked (PostgreSQL) or the database write-locked (SQLite), so two staff
+members cannot claim the same conversation.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, or_, select, update
+from sqlalchemy.ext.asyncio import async_sessionmaker
+from sqlalchemy.orm import aliased
+
+from bot.handoff import Event, Status, next_status
+from bot.store.database import Session
+from bot.store.models import Conversation, Customer, Handoff, Message, Note, Rating, now
+
+
+class NotFound(Exception):
+    """No such conversation (or it is not the caller's to see)."""
+
+
+@dataclass(frozen=True)
+class Transcript:
+    conversation: Conversation
+    messages: list[Message]
+    handoffs: list[Handoff]
+    notes: list[Note]
+    ratings: list[Rating]
+
+
+@dataclass(frozen=True)
+class SearchFilters:
+    channel: str | None = None
+    status: str | None = None
+    escalated: bool | None = None
+    rating: int | None = None
+    intent: str | None = None
+    text: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+
+
+class Conversations:
+    def __init__(self, sessions: async_sessionmaker[Session]):
+        self._sessions = sessions
+
+    # --- customers and messages ----------------------------------------------------------------
+
+    async def open_for(self, channel: str, external_id: str, name: str | None = None) -> Conversation:
+        """The customer's conversation on ``channel`` (created, with the customer, the first time)."""
+        async with self._sessions.begin() as session:
+            customer = await session.scalar(
+                select(Customer).where(Customer.channel == channel, Customer.external_id == external_id)
+            )
+            if customer is None:
+                customer = Customer(channel=channel, external_id=external_id, name=name)
+                session.add(customer)
+                await session.flush()
+            conversation = await session.scalar(
+                select(Conversation)
+                .where(Conversation.customer_id == customer.id)
+                .order_by(Conversation.id.desc())
+                .limit(1)
+            )
+            if conversation is None:
+                conversation = Conversation(customer=customer, channel=channel, status=Status.BOT)
+                session.add(conversation)
+                await session.flush()
+            return conversation
+
+    async def add_message(
+        self,
+        conversation_id: int,
+        sender: str,
+        text: str,
+        payload: dict[str, Any] | None = None,
+        intent: str | None = None,
+        agent_id: int | None = None,
+    ) -> Message:
+        """Store one message (direction follows from the sender) and bump the conversation."""
+        message = Message(
+            conversation_id=conversation_id,
+            direction="in" if sender == "customer" else "out",
+            sender=sender,
+            text=text,
+            payload=payload or {},
+            intent=intent,
+            agent_id=agent_id,
+        )
+        async with self._sessions.begin() as session:
+            session.add(message)
+            await session.execute(
+                update(Conversation)
+                .where(Conversation.id == conversation_id)
+                .values(last_message_at=message.created_at or now())
+            )
+        return message
+
+    async def tag_intent(self, message_id: int, intent: str | None) -> None:
+        """Record what the assistant understood the customer's message as (for search)."""
+        if intent:
+            async with self._sessions.begin() as session:
+                await session.execute(update(Message).where(Message.id == message_id).values(intent=intent))
+
+    async def get(self, conversation_id: int) -> Conversation:
+        async with self._sessions() as session:
+            conversation = await session.get(Conversation, conversation_id)
+        if conversation is None:
+            raise NotFound(f"no conversation {conversation_id}")
+        return conversation
+
+    async def messages(self, conversation_id: int, after: int = 0) -> list[Message]:
+        async with self._sessions() as session:
+            rows = await session.scalars(
+                select(Message)
+                .where(Message.conversation_id == conversation_id, Message.id > after)
+                .order_by(Message.id)
+            )
+            return list(rows)
+
+    async def set_email(self, conversation_id: int, email: str) -> None:
+        async with self._sessions.begin() as session:
+            conversation = await session.get(Conversation, conversation_id)
+            conversation.customer.email = email
+            conversation.awaiting_email = False
+
+    # --- the handoff lifecycle ------------------------------------------------------------------
+
+    async def _locked(self, session: Session, conversation_id: int) -> Conversation:
+        conversation = await session.scalar(
+            select(Conversation).where(Conversation.id == conversation_id).with_for_update(of=Conversation)
+        )
+        if conversation is None:
+            raise NotFound(f"no conversation {conversation_id}")
+        return conversation
+
+    async def _open_handoff(self, session: Session, conversation_id: int) -> Handoff | None:
+        return await session.scalar(
+            select(Handoff)
+            .where(Handoff.conversation_id == conversation_id)
+            .order_by(Handoff.id.desc())
+            .limit(1)
+        )
+
+    async def transition(
+        self,
+        conversation_id: int,
+        event: Event,
+        staff_id: int | None = None,
+        reason: str | None = None,
+        summary: dict[str, Any] | None = None,
+        awaiting_email: bool = False,
+    ) -> Conversation:
+        """Apply ``event``; raises bot.handoff.TransitionError when the table forbids it."""
+        async with self._sessions.begin() as session:
+            if session.bind.dialect.name == "sqlite":
+                # Take SQLite's write lock now, so the status read below cannot go stale.
+                await session.execute(update(Conversation).where(Conversation.id == -1).values(status=""))
+            conversation = await self._locked(session, conversation_id)
+            status = next_status(conversation.status, event)
+            handoff = await self._open_handoff(session, conversation_id)
+            if event == Event.REQUEST:
+                session.add(
+                    Handoff(conversation_id=conversation_id, reason=reason or "rule", summary=summary or {})
+                )
+                conversation.escalated = True
+                conversation.waiting_since = now()
+                conversation.awaiting_email = awaiting_email
+            elif event == Event.CLAIM:
+                conversation.assignee_id = staff_id
+                handoff.claimed_by, handoff.claimed_at = staff_id, now()
+            elif event == Event.RELEASE:
+                conversation.assignee_id = None
+                conversation.waiting_since = now()
+            elif event in (Event.RESOLVE, Event.RECOVER):
+                handoff.resolved_at = now()
+                conversation.assignee_id = None
+                conversation.waiting_since = None
+                conversation.awaiting_email = False
+            conversation.status = status
+            await session.flush()
+            await session.refresh(conversation)
+            return conversation
+
+    async def latest_handoff(self, conversation_id: int) -> Handoff | None:
+        async with self._sessions() as session:
+            return await self._open_handoff(session, conversation_id)
+
+    async def queue(self) -> list[tuple[Conversation, Handoff]]:
+        """Conversations waiting for a person, oldest first, with the handoff that put them there."""
+        async with self._sessions() as session:
+            other = aliased(Handoff)
+            latest = (
+                select(func.max(other.id))
+                .where(other.conversation_id == Conversation.id)
+                .correlate(Conversation)
+                .scalar_subquery()
+            )
+            rows = await session.execute(
+                select(Conversation, Handoff)
+                .join(Handoff, Handoff.id == latest)
+                .where(Conversation.status == Status.WAITING)
+                .order_by(Conversation.waiting_since, Conversation.id)
+            )
+            return [(conversation, handoff) for conversation, handoff in rows]
+
+    async def assigned_to(self, staff_id: int) -> list[Conversation]:
+        async with self._sessions() as session:
+            rows = await session.scalars(
+                select(Conversation)
+                .where(Conversation.status == Status.ASSIGNED, Conversation.assignee_id == staff_id)
+                .order_by(Conversation.last_message_at.desc())
+            )
+            return list(rows)
+
+    # --- notes, ratings, transcripts --------------------------------------------------------------
+
+    async def add_note(self, conversation_id: int, author_id: int, text: str) -> Note:
+        async with self._sessions.begin() as session:
+            if await session.get(Conversation, conversation_id) is None:
+                raise NotFound(f"no conversation {conversation_id}")
+            note = Note(conversation_id=conversation_id, author_id=author_id, text=text)
+            session.add(note)
+        return note
+
+    async def rate(self, conversation_id: int, score: int) -> Rating:
+        if not 1 <= score <= 5:
+            raise ValueError("a rating is a whole number from 1 to 5")
+        async with self._sessions.begin() as session:
+            handoff = await self._open_handoff(session, conversation_id)
+            rating = Rating(conversation_id=conversation_id, handoff_id=handoff and handoff.id, score=score)
+            session.add(rating)
+        return rating
+
+    async def transcript(self, conversation_id: int) -> Transcript:
+        async with self._sessions() as session:
+            conversation = await session.get(Conversation, conversation_id)
+            if conversation is None:
+                raise NotFound(f"no conversation {conversation_id}")
+
+            async def rows(model, order) -> list:
+                result = await session.scalars(
+                    select(model).where(model.conversation_id == conversation_id).order_by(order)
+                )
+                return list(result)
+
+            return Transcript(
+                conversation,
+                await rows(Message, Message.id),
+                await rows(Handoff, Handoff.id),
+                await rows(Note, Note.id),
+                await rows(Rating, Rating.id),
+            )
+
+    async def search(self, filters: SearchFilters, limit: int = 200) -> list[Conversation]:
+        """Conversations matching every given filter, most recent first."""
+        query = select(Conversation)
+        if filters.channel:
+            query = query.where(Conversation.channel == filters.channel)
+        if filters.status:
+            query = query.where(Conversation.status == filters.status)
+        if filters.escalated is not None:
+            query = query.where(Conversation.escalated == filters.escalated)
+        if filters.since:
+            query = query.where(Conversation.last_message_at >= filters.since)
+        if filters.until:
+            query = query.where(Conversation.created_at <= filters.until)
+        if filters.rating:
+            query = query.where(
+                select(Rating.id)
+                .where(Rating.conversation_id == Conversation.id, Rating.score == filters.rating)
+                .exists()
+            )
+        if filters.intent:
+            query = query.where(
+                select(Message.id)
+                .where(Message.conversation_id == Conversation.id, Message.intent == filters.intent)
+                .exists()
+            )
+        if filters.text:
+            pattern = "%" + filters.text.replace("\\", "\\\\").replace("%", r"\%").replace("_", r"\_") + "%"
+            query = query.where(
+                or_(
+                    select(Message.id)
+                    .where(
+                        Message.conversation_id == Conversation.id,
+                        Message.text.ilike(pattern, escape="\\"),
+                    )
+                    .exists(),
+                    Conversation.customer.has(Customer.email.ilike(pattern, escape="\\")),
+                )
+            )
+        async with self._sessions() as session:
+            rows = await session.scalars(query.order_by(Conversation.last_message_at.desc()).limit(limit))
+            return list(rows)
+
+    async def transcripts(self, ids: Sequence[int]) -> list[Transcript]:
+        return [await self.transcript(conversation_id) for conversation_id in ids]

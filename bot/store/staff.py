@@ -1,0 +1,104 @@
+"""Staff accounts and their signed-in sessions. Passwords are kept only as argon2 hashes, session
+tokens only as SHA-256 hashes."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import async_sessionmaker
+
+from bot.store.database import Session
+from bot.store.models import StaffSession, StaffUser, now
+
+ROLES = ("agent", "admin")
+MIN_PASSWORD = 10
+_hasher = PasswordHasher()
+# Verified against when the email is unknown, so a wrong email takes as long as a wrong password.
+_DUMMY_HASH = _hasher.hash("not a real password")
+
+
+class StaffError(ValueError):
+    """A staff account cannot be created as asked; the message says why."""
+
+
+@dataclass(frozen=True)
+class SignedIn:
+    user: StaffUser
+    csrf_token: str
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class Staff:
+    def __init__(self, sessions: async_sessionmaker[Session]):
+        self._sessions = sessions
+
+    async def create(self, email: str, name: str, role: str, password: str) -> StaffUser:
+        email = email.strip().lower()
+        if role not in ROLES:
+            raise StaffError(f"role must be one of {', '.join(ROLES)}, not {role!r}")
+        if "@" not in email:
+            raise StaffError(f"{email!r} is not an email address")
+        if len(password) < MIN_PASSWORD:
+            raise StaffError(f"the password must have at least {MIN_PASSWORD} characters")
+        user = StaffUser(
+            email=email, name=name.strip() or email, role=role, password_hash=_hasher.hash(password)
+        )
+        try:
+            async with self._sessions.begin() as session:
+                session.add(user)
+        except IntegrityError:
+            raise StaffError(f"there is already a staff member with the email {email}") from None
+        return user
+
+    async def all(self) -> list[StaffUser]:
+        async with self._sessions() as session:
+            return list(await session.scalars(select(StaffUser).order_by(StaffUser.name)))
+
+    async def count_admins(self) -> int:
+        async with self._sessions() as session:
+            return len(list(await session.scalars(select(StaffUser.id).where(StaffUser.role == "admin"))))
+
+    async def authenticate(self, email: str, password: str) -> StaffUser | None:
+        async with self._sessions() as session:
+            user = await session.scalar(select(StaffUser).where(StaffUser.email == email.strip().lower()))
+        try:
+            _hasher.verify(user.password_hash if user else _DUMMY_HASH, password)
+        except (VerificationError, InvalidHashError):
+            return None
+        return user if user and user.active else None
+
+    async def sign_in(self, user: StaffUser, hours: float) -> tuple[str, str]:
+        """A new session for ``user``: (cookie token, CSRF token)."""
+        token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
+        async with self._sessions.begin() as session:
+            await session.execute(delete(StaffSession).where(StaffSession.expires_at < now()))
+            session.add(
+                StaffSession(
+                    token_hash=_digest(token),
+                    user_id=user.id,
+                    csrf_token=csrf,
+                    expires_at=now() + timedelta(hours=hours),
+                )
+            )
+        return token, csrf
+
+    async def signed_in(self, token: str) -> SignedIn | None:
+        async with self._sessions() as session:
+            found = await session.get(StaffSession, _digest(token))
+        if found is None or found.expires_at <= now() or not found.user.active:
+            return None
+        return SignedIn(found.user, found.csrf_token)
+
+    async def sign_out(self, token: str) -> None:
+        async with self._sessions.begin() as session:
+            await session.execute(delete(StaffSession).where(StaffSession.token_hash == _digest(token)))

@@ -1,0 +1,42 @@
+"""Driving the gateway in tests: a channel posting customers' messages, a staff member's browser."""
+
+from __future__ import annotations
+
+import re
+
+from aiohttp.test_utils import TestClient
+
+TOKEN = "test-channel-token-0123456789"
+CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+async def customer_says(
+    client: TestClient, text: str, customer: str = "cust-1", channel: str = "api"
+) -> dict:
+    response = await client.post(
+        "/api/messages",
+        json={"channel": channel, "customer_id": customer, "text": text},
+        headers={"Authorization": f"Bearer {TOKEN}"},
+    )
+    assert response.status == 200, await response.text()
+    return await response.json()
+
+
+def texts(answer: dict) -> list[str]:
+    return [reply["text"] for reply in answer["replies"]]
+
+
+async def sign_in(client: TestClient, email: str, password: str) -> str:
+    """Sign in through the form, as a browser does; returns the CSRF token of the session."""
+    page = await (await client.get("/inbox/login")).text()
+    response = await client.post(
+        "/inbox/login",
+        data={
+            "email": email,
+            "password": password,
+            "csrf_token": CSRF.search(page).group(1),
+            "next": "/inbox",
+        },
+    )
+    assert response.status == 200 and str(response.url).endswith("/inbox"), await response.text()
+    return CSRF.search(await response.text()).group(1)

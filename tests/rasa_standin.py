@@ -1,0 +1,41 @@
+"""A stand-in for the Rasa server's REST channel, answering with replies recorded from our real
+assistant (tests/fixtures/rasa_replies.json), for fast gateway tests. It can be taken down and
+brought back. The real Rasa server is exercised in tests/test_end_to_end.py."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from pathlib import Path
+
+from aiohttp import web
+
+RECORDED = json.loads((Path(__file__).parent / "fixtures" / "rasa_replies.json").read_text())
+
+
+class RasaStandIn:
+    def __init__(self) -> None:
+        self.received: list[dict] = []
+        self.down = False
+        self.slow = False
+
+    def app(self) -> web.Application:
+        app = web.Application()
+        app.router.add_post("/webhooks/rest/webhook", self._webhook)
+        app.router.add_get("/conversations/{sender}/tracker", self._tracker)
+        return app
+
+    async def _webhook(self, request: web.Request) -> web.Response:
+        if self.down:
+            return web.Response(status=503, text="Rasa is restarting")
+        if self.slow:
+            await asyncio.sleep(5)
+        body = await request.json()
+        self.received.append(body)
+        recorded = RECORDED.get(body["message"], RECORDED["*"])
+        return web.json_response([{"recipient_id": body["sender"], **reply} for reply in recorded["replies"]])
+
+    async def _tracker(self, request: web.Request) -> web.Response:
+        last = next((b for b in reversed(self.received) if b["sender"] == request.match_info["sender"]), None)
+        intent = RECORDED.get(last["message"], RECORDED["*"])["intent"] if last else None
+        return web.json_response({"latest_message": {"intent": {"name": intent}}})

@@ -1,0 +1,32 @@
+"""Which messages count as clearly angry (handed to a person at once) and which do not."""
+
+import pytest
+
+from bot.escalation import sounds_angry
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "WHERE IS MY ORDER I HAVE BEEN WAITING FOR THREE WEEKS",
+        "This is ridiculous!! I want my money back",
+        "you are useless, the worst shop ever",
+        "what a scam, I'll get a lawyer",
+    ],
+)
+def test_clearly_angry(text):
+    assert sounds_angry(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Where is my order AP-10234?",
+        "Do you sell the NEMO tent?",
+        "thanks!! that helped a lot",
+        "Is this the worst weather for camping?",
+        "OK",
+    ],
+)
+def test_not_angry(text):
+    assert not sounds_angry(text)

@@ -1,0 +1,149 @@
+"""Staff and customer in real headless Chromium, against the real gateway, Rasa and action server;
+then Rasa and the action server stopped in the middle of a conversation."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, expect, sync_playwright
+
+from bot.processes import Supervisor, services
+from bot.settings import PROJECT_DIR, Settings
+from bot.training import ensure_model
+from tests.test_end_to_end import settings_on_free_ports
+
+pytestmark = [pytest.mark.rasa, pytest.mark.e2e]
+CHROMIUM = "/usr/bin/chromium"
+PASSWORD = "a long staff password"
+
+
+@pytest.fixture(scope="module")
+def shop(tmp_path_factory) -> Iterator[tuple[Settings, Supervisor]]:
+    """All three processes, for a shop whose staff answer at any hour (no schedule in store.yml),
+    so the test does not depend on the time of day it runs at."""
+    model = ensure_model(settings_on_free_ports(Path("unused")))
+    root = tmp_path_factory.mktemp("shop")
+    knowledge = root / "knowledge"
+    shutil.copytree(PROJECT_DIR / "knowledge", knowledge)
+    store = knowledge / "store.yml"
+    lines = store.read_text().splitlines()
+    start = lines.index("  schedule:")
+    store.write_text("\n".join(lines[:start] + lines[start + 8 :]) + "\n")
+    settings = settings_on_free_ports(root / "data").model_copy(update={"knowledge_dir": knowledge})
+    supervisor = Supervisor(settings, services(settings, model), settings.data_dir / "logs")
+    supervisor.start()
+    try:
+        created = subprocess.run(
+            [sys.executable, "-m", "bot", "agent", "--email", "ana@alderandpine.example", "--name", "Ana"],
+            cwd=PROJECT_DIR,
+            env={**os.environ, **settings.child_environment(), "SUPPORTDESK_NEW_PASSWORD": PASSWORD},
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert created.returncode == 0, created.stderr
+        yield settings, supervisor
+    finally:
+        supervisor.stop()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=["--headless", "--no-sandbox", "--disable-gpu"]
+        )
+        yield browser
+        browser.close()
+
+
+def sign_in(page: Page, settings: Settings) -> None:
+    page.goto(f"{settings.gateway_url}/inbox")
+    expect(page).to_have_url(f"{settings.gateway_url}/inbox/login?next=/inbox")
+    page.get_by_label("Email").fill("ana@alderandpine.example")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", name="Waiting for a person")).to_be_visible()
+
+
+def say(chat: Page, text: str) -> None:
+    chat.get_by_label("Your message").fill(text)
+    chat.get_by_role("button", name="Send").click()
+
+
+def test_staff_take_over_reply_and_hand_back_to_the_bot(shop, browser, tmp_path):
+    settings, _ = shop
+    staff = browser.new_context().new_page()
+    sign_in(staff, settings)  # with the inbox open, Ana counts as available
+
+    chat = browser.new_context().new_page()
+    chat.goto(f"{settings.gateway_url}/chat")
+    say(chat, "Where is my order AP-10234?")
+    expect(chat.locator(".from-bot").last).to_contain_text("AP-10234")
+    say(chat, "I want to talk to a human")
+    expect(chat.locator(".from-bot").last).to_contain_text("asked a person from our team")
+
+    waiting = staff.locator("#waiting li").first
+    expect(waiting).to_contain_text("customer asked for a person")
+    expect(waiting).to_contain_text("track_order")  # the summary of what the bot saw
+    waiting.get_by_role("link").click()
+    staff.get_by_role("button", name="Claim").click()
+    expect(chat.locator(".from-system").last).to_contain_text("Ana from our team has joined")
+
+    staff.get_by_label("Reply to the customer").fill("Hi, Ana here. AP-10234 left our warehouse today.")
+    staff.get_by_role("button", name="Send").click()
+    expect(chat.locator(".from-agent").last).to_have_text("Hi, Ana here. AP-10234 left our warehouse today.")
+
+    say(chat, "Great, thanks <b>Ana</b>!")
+    expect(staff.locator("#messages .from-customer").last).to_contain_text("Great, thanks <b>Ana</b>!")
+
+    staff.get_by_role("button", name="Resolve: back to the assistant").click()
+    expect(chat.locator(".from-system").last).to_contain_text("from 1 (poor) to 5 (great)")
+    say(chat, "5")
+    expect(chat.locator(".from-system").last).to_contain_text("Thank you for rating us!")
+    say(chat, "How long does delivery take?")
+    expect(chat.locator(".from-bot").last).to_contain_text("Standard takes 3-5 business days")
+    staff.screenshot(path=str(tmp_path / "inbox.png"), full_page=True)
+    chat.screenshot(path=str(tmp_path / "chat.png"), full_page=True)
+
+
+def post(settings: Settings, customer: str, text: str) -> dict:
+    token = (settings.data_dir / "channel-token").read_text().strip()
+    request = urllib.request.Request(
+        f"{settings.gateway_url}/api/messages",
+        data=json.dumps({"channel": "api", "customer_id": customer, "text": text}).encode(),
+        headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(request, timeout=60) as response:
+        return json.load(response)
+
+
+def replies(answer: dict) -> str:
+    return "\n".join(reply["text"] for reply in answer["replies"])
+
+
+@pytest.mark.parametrize("stopped", ["Rasa server", "action server"])
+def test_a_stopped_assistant_mid_conversation_queues_the_customer_and_the_bot_resumes(shop, stopped):
+    settings, supervisor = shop
+    customer = f"outage-{stopped.split()[0].lower()}"
+    assert "Alder & Pine assistant" in replies(post(settings, customer, "hi"))
+
+    supervisor.stop_service(stopped)
+    try:
+        answer = post(settings, customer, "How long does delivery take?")
+        assert "having trouble answering right now" in replies(answer)
+        assert answer["conversation"]["status"] == "waiting"
+    finally:
+        supervisor.start_service(stopped)
+
+    back = post(settings, customer, "How long does delivery take?")
+    assert "Standard takes 3-5 business days" in replies(back)
+    assert back["conversation"]["status"] == "bot"

@@ -1,0 +1,160 @@
+"""The gateway's store on SQLite and on the real PostgreSQL server: migrations, messages, handoffs."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from sqlalchemy import inspect
+
+from bot.handoff import Event, Status, TransitionError
+from bot.settings import load_settings
+from bot.store.conversations import Conversations, NotFound, SearchFilters
+from bot.store.database import create_engine, downgrade, migrate, session_factory
+from bot.store.models import StaffUser
+from tests.stores import KINDS, fresh_database
+
+
+@pytest.fixture(params=KINDS)
+async def engine(request, tmp_path):
+    async with fresh_database(request.param, tmp_path) as url:
+        engine = create_engine(load_settings(database_url=url).store_url)
+        await migrate(engine)
+        yield engine
+        await engine.dispose()
+
+
+@pytest.fixture
+async def conversations(engine) -> Conversations:
+    return Conversations(session_factory(engine))
+
+
+async def staff(engine, email: str) -> int:
+    async with session_factory(engine).begin() as session:
+        user = StaffUser(email=email, name=email.split("@")[0], role="agent", password_hash="x")
+        session.add(user)
+        await session.flush()
+        return user.id
+
+
+async def test_migrations_create_every_table_and_roll_back(engine):
+    async with engine.connect() as connection:
+        tables = await connection.run_sync(lambda sync: set(inspect(sync).get_table_names()))
+    assert {"customers", "conversations", "messages", "handoffs", "notes", "staff_users", "ratings"} <= tables
+    await downgrade(engine, "base")
+    async with engine.connect() as connection:
+        tables = await connection.run_sync(lambda sync: set(inspect(sync).get_table_names()))
+    assert tables <= {"alembic_version"}
+    await migrate(engine)  # and forward again
+
+
+async def test_a_customer_keeps_one_conversation_per_channel(conversations):
+    first = await conversations.open_for("web", "visitor-1")
+    again = await conversations.open_for("web", "visitor-1")
+    other = await conversations.open_for("whatsapp", "visitor-1")
+    assert first.id == again.id != other.id
+    assert first.status == Status.BOT
+
+
+async def test_messages_keep_direction_sender_payload_and_order(conversations):
+    conversation = await conversations.open_for("web", "visitor-2")
+    await conversations.add_message(conversation.id, "customer", "<b>hi</b>", {"metadata": {"page": "/"}})
+    await conversations.add_message(conversation.id, "bot", "Hello!", {"buttons": [{"title": "Track"}]})
+    stored = await conversations.messages(conversation.id)
+    assert [(m.direction, m.sender, m.text) for m in stored] == [
+        ("in", "customer", "<b>hi</b>"),
+        ("out", "bot", "Hello!"),
+    ]
+    assert stored[0].payload == {"metadata": {"page": "/"}}
+    assert stored[1].created_at.tzinfo is not None
+    assert [m.text for m in await conversations.messages(conversation.id, after=stored[0].id)] == ["Hello!"]
+
+
+async def test_the_whole_handoff_cycle(engine, conversations):
+    agent = await staff(engine, "ana@shop.example")
+    conversation = await conversations.open_for("web", "visitor-3")
+    summary = {"intents": ["complaint"], "entities": {}, "last_messages": []}
+    waiting = await conversations.transition(
+        conversation.id, Event.REQUEST, reason="complaint", summary=summary
+    )
+    assert (waiting.status, waiting.escalated) == (Status.WAITING, True)
+    ((queued, handoff),) = await conversations.queue()
+    assert (queued.id, handoff.reason, handoff.summary) == (conversation.id, "complaint", summary)
+
+    assigned = await conversations.transition(conversation.id, Event.CLAIM, staff_id=agent)
+    assert (assigned.status, assigned.assignee_id) == (Status.ASSIGNED, agent)
+    assert await conversations.queue() == []
+    assert [c.id for c in await conversations.assigned_to(agent)] == [conversation.id]
+
+    resolved = await conversations.transition(conversation.id, Event.RESOLVE, staff_id=agent)
+    assert (resolved.status, resolved.assignee_id) == (Status.RESOLVED, None)
+    await conversations.rate(conversation.id, 5)
+    assert (await conversations.transition(conversation.id, Event.RESUME)).status == Status.BOT
+    transcript = await conversations.transcript(conversation.id)
+    assert [r.score for r in transcript.ratings] == [5]
+    (done,) = transcript.handoffs
+    assert done.claimed_by == agent and done.claimed_at <= done.resolved_at
+
+
+async def test_a_forbidden_transition_changes_nothing(conversations):
+    conversation = await conversations.open_for("web", "visitor-4")
+    with pytest.raises(TransitionError):
+        await conversations.transition(conversation.id, Event.CLAIM, staff_id=None)
+    assert (await conversations.get(conversation.id)).status == Status.BOT
+
+
+async def test_two_staff_claiming_at_once_only_one_wins(engine, conversations):
+    ana, ben = await staff(engine, "ana@shop.example"), await staff(engine, "ben@shop.example")
+    conversation = await conversations.open_for("web", "visitor-5")
+    await conversations.transition(conversation.id, Event.REQUEST, reason="customer_request")
+    results = await asyncio.gather(
+        conversations.transition(conversation.id, Event.CLAIM, staff_id=ana),
+        conversations.transition(conversation.id, Event.CLAIM, staff_id=ben),
+        return_exceptions=True,
+    )
+    winners = [r for r in results if not isinstance(r, Exception)]
+    assert len(winners) == 1 and isinstance(next(r for r in results if r not in winners), TransitionError)
+    assert (await conversations.get(conversation.id)).assignee_id == winners[0].assignee_id
+
+
+async def test_the_queue_is_oldest_first(conversations):
+    ids = []
+    for number in range(3):
+        conversation = await conversations.open_for("web", f"queued-{number}")
+        await conversations.transition(conversation.id, Event.REQUEST, reason="customer_request")
+        ids.append(conversation.id)
+    assert [c.id for c, _ in await conversations.queue()] == ids
+
+
+async def test_search_by_channel_status_intent_rating_and_text(conversations):
+    web = await conversations.open_for("web", "searcher-1")
+    message = await conversations.add_message(web.id, "customer", "Where is my 100% wool sock order?")
+    await conversations.tag_intent(message.id, "track_order")
+    slack = await conversations.open_for("slack", "searcher-2")
+    await conversations.add_message(slack.id, "customer", "hello")
+    await conversations.transition(slack.id, Event.REQUEST, reason="customer_request")
+    await conversations.transition(slack.id, Event.RESOLVE)
+    await conversations.rate(slack.id, 2)
+
+    async def found(**filters) -> set[int]:
+        return {c.id for c in await conversations.search(SearchFilters(**filters))}
+
+    assert await found(channel="web") == {web.id}
+    assert await found(status="resolved") == {slack.id}
+    assert await found(escalated=True) == {slack.id}
+    assert await found(intent="track_order") == {web.id}
+    assert await found(rating=2) == {slack.id}
+    assert await found(text="100% WOOL") == {web.id}
+    assert await found(text="50%") == set()  # % is matched literally, not as a wildcard
+
+
+async def test_notes_and_ratings_are_checked(engine, conversations):
+    agent = await staff(engine, "ana@shop.example")
+    with pytest.raises(NotFound):
+        await conversations.add_note(999, agent, "lost")
+    conversation = await conversations.open_for("web", "visitor-6")
+    with pytest.raises(ValueError, match="from 1 to 5"):
+        await conversations.rate(conversation.id, 6)
+    await conversations.add_note(conversation.id, agent, "Customer prefers email")
+    (note,) = (await conversations.transcript(conversation.id)).notes
+    assert (note.text, note.author.email) == ("Customer prefers email", "ana@shop.example")
