@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import AliasChoices, Field, ValidationError
+from pydantic import AliasChoices, Field, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
@@ -36,6 +36,10 @@ class Settings(BaseSettings):
     # Leave out (and report) a product or FAQ entry with a problem instead of refusing to start.
     skip_invalid_rows: bool = False
     rasa_bin: Path = PROJECT_DIR / ".venv-rasa" / "bin" / "rasa"
+    # Scale-out: several Rasa (Sanic) worker processes, which share conversation locks in Redis.
+    rasa_workers: int = Field(1, ge=1, le=16)
+    redis_host: str | None = None
+    redis_port: int = Field(6379, ge=1, le=65535)
     # The gateway's store: SQLite in data_dir unless DATABASE_URL names another database
     # (postgresql://user@host/db). Conversations, messages, handoffs, staff, ratings.
     database_url: str | None = Field(
@@ -52,6 +56,15 @@ class Settings(BaseSettings):
     # The bearer token channels send to /api (generated into data_dir when not set).
     channel_token: str | None = Field(None, min_length=16)
     secure_cookies: bool = True
+
+    @model_validator(mode="after")
+    def _workers_need_redis(self) -> Settings:
+        if self.rasa_workers > 1 and not self.redis_host:
+            raise ValueError(
+                "rasa_workers above 1 needs a Redis server for Rasa's conversation locks: "
+                "set SUPPORTDESK_REDIS_HOST (and SUPPORTDESK_REDIS_PORT)"
+            )
+        return self
 
     @property
     def tracker_db(self) -> Path:
@@ -103,6 +116,10 @@ class Settings(BaseSettings):
             "SUPPORTDESK_SKIP_INVALID_ROWS": str(self.skip_invalid_rows).lower(),
             "SUPPORTDESK_TRACKER_DB": str(self.tracker_db),
             **({"DATABASE_URL": self.database_url} if self.database_url else {}),
+            "SANIC_WORKERS": str(self.rasa_workers),
+            "SUPPORTDESK_LOCK_STORE": "redis" if self.redis_host else "in_memory",
+            "SUPPORTDESK_REDIS_HOST": self.redis_host or "localhost",
+            "SUPPORTDESK_REDIS_PORT": str(self.redis_port),
             # rasa-sdk's action server listens on SANIC_HOST (all interfaces if unset).
             "SANIC_HOST": self.host,
         }
@@ -115,6 +132,9 @@ def load_settings(**overrides: object) -> Settings:
     except ValidationError as error:
         lines = []
         for problem in error.errors():
-            field = str(problem["loc"][0]) if problem["loc"] else "?"
+            if not problem["loc"]:  # a rule across several settings; its message names them
+                lines.append(problem["msg"].removeprefix("Value error, "))
+                continue
+            field = str(problem["loc"][0])
             lines.append(f"SUPPORTDESK_{field.upper()}: {problem['msg']} (got {problem.get('input')!r})")
         raise SettingsError("invalid settings:\n  " + "\n  ".join(lines)) from None

@@ -46,3 +46,24 @@ def test_the_model_fingerprint_changes_with_the_training_data(tmp_path):
     assert fingerprint(tmp_path) == before
     (tmp_path / "data" / "nlu.yml").write_text("nlu: [] # changed\n")
     assert fingerprint(tmp_path) != before
+
+
+def test_several_rasa_workers_need_redis_for_their_locks(monkeypatch):
+    monkeypatch.setenv("SUPPORTDESK_RASA_WORKERS", "2")
+    with pytest.raises(SettingsError, match="set SUPPORTDESK_REDIS_HOST"):
+        load_settings()
+    monkeypatch.setenv("SUPPORTDESK_REDIS_HOST", "127.0.0.1")
+    environment = load_settings().child_environment()
+    assert (environment["SANIC_WORKERS"], environment["SUPPORTDESK_LOCK_STORE"]) == ("2", "redis")
+
+
+def test_one_rasa_worker_needs_no_lock_server():
+    environment = load_settings().child_environment()
+    assert (environment["SANIC_WORKERS"], environment["SUPPORTDESK_LOCK_STORE"]) == ("1", "in_memory")
+
+
+def test_postgres_and_sqlite_urls_get_their_async_drivers(tmp_path):
+    assert load_settings(database_url="postgresql://shop@db/support").store_url == (
+        "postgresql+asyncpg://shop@db/support"
+    )
+    assert load_settings(data_dir=tmp_path).store_url == f"sqlite+aiosqlite:///{tmp_path / 'supportdesk.db'}"

@@ -1,0 +1,148 @@
+"""Load on the whole path: simulated customers chatting through the gateway's channel API, against
+the real Rasa server, action server and knowledge engine on loopback.
+
+    .venv/bin/python benchmarks/load.py --customers 10 --seconds 60
+    .venv/bin/python benchmarks/load.py --customers 10 --seconds 60 --rasa-workers 2 --redis-host 127.0.0.1
+
+Starts the three processes on free ports with a fresh data directory (SQLite store), warms them
+up, then runs N customers at once. Each holds one realistic conversation after another (a new
+customer id each time): a greeting, FAQ questions in their own words, a product search with a
+follow-up, an order lookup, thanks. Prints one JSON line: messages/s, latency p50/p95/p99 (ms),
+failed requests, and lost messages (sent, but not in the store afterwards).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import random
+import socket
+import tempfile
+import time
+from pathlib import Path
+
+import aiohttp
+import numpy as np
+from sqlalchemy import func, select
+
+from bot.processes import Supervisor, services
+from bot.settings import load_settings
+from bot.store.database import create_engine, session_factory
+from bot.store.models import Message
+from bot.training import ensure_model
+
+CONVERSATIONS = [
+    ["hi", "How long does delivery take?", "do you ship to canada?", "thanks, bye"],
+    ["hello there", "I'm looking for a tent under $300", "something cheaper", "thank you"],
+    ["hey", "Where is my order AP-10234?", "can I still change the delivery address?", "great, thanks"],
+    ["good morning", "what's your return policy", "how long do refunds take?", "ok bye"],
+    ["hi!", "show me rain jackets in blue", "any in size M?", "which payment methods do you accept?"],
+    ["hello", "do you have a warranty on backpacks", "can I pay with klarna", "thanks!"],
+]
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+async def customer(
+    number: int, url: str, token: str, deadline: float, latencies: list[float], failures: list[str]
+) -> int:
+    rng = random.Random(number)
+    sent = 0
+    async with aiohttp.ClientSession(headers={"Authorization": f"Bearer {token}"}) as session:
+        conversation = 0
+        while time.monotonic() < deadline:
+            script = rng.choice(CONVERSATIONS)
+            customer_id = f"load-{number}-{conversation}"
+            conversation += 1
+            for text in script:
+                if time.monotonic() >= deadline:
+                    break
+                started = time.perf_counter()
+                try:
+                    async with session.post(
+                        f"{url}/api/messages",
+                        json={"channel": "api", "customer_id": customer_id, "text": text},
+                        timeout=aiohttp.ClientTimeout(total=30),
+                    ) as response:
+                        body = await response.json()
+                        sent += 1
+                        if response.status != 200 or not body.get("replies"):
+                            failures.append(f"{response.status}: {json.dumps(body)[:200]}")
+                except (aiohttp.ClientError, TimeoutError) as error:
+                    failures.append(repr(error))
+                latencies.append((time.perf_counter() - started) * 1000)
+    return sent
+
+
+async def stored_messages(store_url: str) -> int:
+    engine = create_engine(store_url)
+    try:
+        async with session_factory(engine)() as session:
+            query = select(func.count()).select_from(Message).where(Message.sender == "customer")
+            return int(await session.scalar(query))
+    finally:
+        await engine.dispose()
+
+
+async def load(url: str, token: str, customers: int, seconds: float, store_url: str) -> dict:
+    before = await stored_messages(store_url)
+    latencies: list[float] = []
+    failures: list[str] = []
+    started = time.monotonic()
+    counts = await asyncio.gather(
+        *(customer(n, url, token, started + seconds, latencies, failures) for n in range(customers))
+    )
+    elapsed = time.monotonic() - started
+    sent = sum(counts)
+    return {
+        "customers": customers,
+        "seconds": round(elapsed, 1),
+        "messages": sent,
+        "messages_per_second": round(sent / elapsed, 1),
+        "latency_p50_ms": round(float(np.percentile(latencies, 50)), 1),
+        "latency_p95_ms": round(float(np.percentile(latencies, 95)), 1),
+        "latency_p99_ms": round(float(np.percentile(latencies, 99)), 1),
+        "failed": len(failures),
+        "lost": sent - (await stored_messages(store_url) - before),
+        "first_failures": failures[:3],
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--customers", type=int, default=10)
+    parser.add_argument("--seconds", type=float, default=60)
+    parser.add_argument("--rasa-workers", type=int, default=1, help="several need --redis-host")
+    parser.add_argument("--redis-host", help="Redis for Rasa's conversation locks, e.g. 127.0.0.1")
+    arguments = parser.parse_args()
+    data = Path(tempfile.mkdtemp(prefix="supportdesk-load-"))
+    settings = load_settings(
+        data_dir=data,
+        gateway_port=free_port(),
+        rasa_port=free_port(),
+        actions_port=free_port(),
+        rasa_workers=arguments.rasa_workers,
+        redis_host=arguments.redis_host,
+    )
+    supervisor = Supervisor(settings, services(settings, ensure_model(settings)), data / "logs")
+    supervisor.start()
+    try:
+        token = (data / "channel-token").read_text().strip()
+        # Warm up: the first messages load models and indexes in each process.
+        asyncio.run(load(settings.gateway_url, token, 2, 5, settings.store_url))
+        figures = asyncio.run(
+            load(settings.gateway_url, token, arguments.customers, arguments.seconds, settings.store_url)
+        )
+    finally:
+        supervisor.stop()
+    figures["rasa_workers"] = arguments.rasa_workers
+    print(json.dumps(figures))
+
+
+if __name__ == "__main__":
+    main()
