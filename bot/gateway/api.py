@@ -31,11 +31,19 @@ def error(status: int, message: str, **details: Any) -> web.Response:
     return web.json_response({"error": message, **details}, status=status)
 
 
-def _authorised(request: web.Request) -> bool:
+def _require_channel(request: web.Request) -> None:
+    """Only channels holding the token may hand in or read messages."""
     sent = request.headers.get("Authorization", "")
-    return sent.startswith("Bearer ") and compare_digest(
-        sent.removeprefix("Bearer "), request.app[CHANNEL_TOKEN]
-    )
+    if not (
+        sent.startswith("Bearer ")
+        and compare_digest(sent.removeprefix("Bearer "), request.app[CHANNEL_TOKEN])
+    ):
+        raise web.HTTPUnauthorized(
+            text=json.dumps(
+                {"error": "missing or wrong bearer token (Authorization: Bearer <channel token>)"}
+            ),
+            content_type="application/json",
+        )
 
 
 async def read_json(request: web.Request) -> Any:
@@ -58,8 +66,7 @@ def invalid_fields(problem: ValidationError) -> web.Response:
 
 async def post_message(request: web.Request) -> web.Response:
     """A customer's message from a channel; answers with the replies to send back right away."""
-    if not _authorised(request):
-        return error(401, "missing or wrong bearer token (Authorization: Bearer <channel token>)")
+    _require_channel(request)
     body = await read_json(request)
     if not isinstance(body, dict):
         return error(400, "the body must be a JSON object")
@@ -83,8 +90,7 @@ async def post_message(request: web.Request) -> web.Response:
 
 async def conversation_messages(request: web.Request) -> web.Response:
     """Messages of a conversation after ``?after=<id>``: how a channel picks up staff replies."""
-    if not _authorised(request):
-        return error(401, "missing or wrong bearer token (Authorization: Bearer <channel token>)")
+    _require_channel(request)
     try:
         conversation_id = int(request.match_info["conversation"])
         after = int(request.query.get("after", "0"))

@@ -15,6 +15,7 @@ import jinja2
 from aiohttp import web
 
 from bot.gateway.auth import staff_auth
+from bot.gateway.errors import store_errors
 from bot.gateway.hub import Hub
 from bot.gateway.keys import (
     CHANNEL_TOKEN,
@@ -90,7 +91,7 @@ async def _router(app: web.Application) -> AsyncIterator[None]:
 
 
 def create_app(settings: Settings) -> web.Application:
-    app = web.Application(client_max_size=64 * 1024, middlewares=[staff_auth])
+    app = web.Application(client_max_size=64 * 1024, middlewares=[store_errors, staff_auth])
     app[SETTINGS] = settings
     app[KNOWLEDGE] = shop_knowledge(settings)
     app[CHANNEL_TOKEN] = channel_token(settings)

@@ -22,8 +22,8 @@ from bot.gateway.auth import (
 )
 from bot.gateway.keys import CONVERSATIONS, HUB, KNOWLEDGE, ROUTER, SETTINGS, STAFF
 from bot.gateway.routing import conversation_view, staff_view
-from bot.handoff import REASONS, Event, Status, TransitionError
-from bot.store.conversations import NotFound, SearchFilters, Transcript
+from bot.handoff import REASONS, Event, Status
+from bot.store.conversations import SearchFilters, Transcript
 from bot.store.staff import ROLES, StaffError
 
 
@@ -112,10 +112,7 @@ async def queue_json(request: web.Request) -> web.Response:
 
 @aiohttp_jinja2.template("conversation.html")
 async def conversation(request: web.Request) -> dict:
-    try:
-        transcript = await request.app[CONVERSATIONS].transcript(_conversation_id(request))
-    except NotFound:
-        raise web.HTTPNotFound(text="no such conversation") from None
+    transcript = await request.app[CONVERSATIONS].transcript(_conversation_id(request))
     handoff = transcript.handoffs[-1] if transcript.handoffs else None
     return _context(
         request,
@@ -130,16 +127,11 @@ async def conversation(request: web.Request) -> dict:
 async def _staff_event(request: web.Request, event: Event) -> web.Response:
     staff = signed_in(request)
     conversation_id = _conversation_id(request)
-    try:
-        current = await request.app[CONVERSATIONS].get(conversation_id)
-        someone_elses = current.status == Status.ASSIGNED and current.assignee_id != staff.user.id
-        if event in (Event.RELEASE, Event.RESOLVE) and someone_elses and staff.user.role != "admin":
-            raise web.HTTPForbidden(text="another staff member has this conversation")
-        await request.app[ROUTER].staff_event(conversation_id, event, staff.user.id, staff.user.name)
-    except NotFound:
-        raise web.HTTPNotFound(text="no such conversation") from None
-    except TransitionError as refused:
-        raise web.HTTPConflict(text=str(refused)) from None
+    current = await request.app[CONVERSATIONS].get(conversation_id)
+    someone_elses = current.status == Status.ASSIGNED and current.assignee_id != staff.user.id
+    if event in (Event.RELEASE, Event.RESOLVE) and someone_elses and staff.user.role != "admin":
+        raise web.HTTPForbidden(text="another staff member has this conversation")
+    await request.app[ROUTER].staff_event(conversation_id, event, staff.user.id, staff.user.name)
     raise web.HTTPFound(f"/inbox/conversations/{conversation_id}")
 
 
@@ -170,10 +162,7 @@ async def reply(request: web.Request) -> web.Response:
     staff = signed_in(request)
     conversation_id = _conversation_id(request)
     text = await _text(request)
-    try:
-        current = await request.app[CONVERSATIONS].get(conversation_id)
-    except NotFound:
-        raise web.HTTPNotFound(text="no such conversation") from None
+    current = await request.app[CONVERSATIONS].get(conversation_id)
     if current.status != Status.ASSIGNED or current.assignee_id != staff.user.id:
         raise web.HTTPConflict(text="claim the conversation before replying")
     await request.app[ROUTER].staff_reply(conversation_id, staff.user.id, text)
@@ -184,10 +173,7 @@ async def add_note(request: web.Request) -> web.Response:
     staff = signed_in(request)
     conversation_id = _conversation_id(request)
     text = await _text(request)
-    try:
-        await request.app[CONVERSATIONS].add_note(conversation_id, staff.user.id, text)
-    except NotFound:
-        raise web.HTTPNotFound(text="no such conversation") from None
+    await request.app[CONVERSATIONS].add_note(conversation_id, staff.user.id, text)
     raise web.HTTPFound(f"/inbox/conversations/{conversation_id}")
 
 

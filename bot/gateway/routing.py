@@ -28,6 +28,11 @@ EMAIL = re.compile(r"[^@\s<>]+@[^@\s<>]+\.[a-z]{2,}", re.IGNORECASE)
 RATING = re.compile(r"\s*([1-5])\s*(?:/\s*5|stars?|out of 5)?\s*[.!]?\s*", re.IGNORECASE)
 
 
+def rasa_sender(conversation_id: int) -> str:
+    """Rasa's conversation id for one of ours (no customer data reaches Rasa's tracker ids)."""
+    return f"c{conversation_id}"
+
+
 class MessageRejected(Exception):
     """The message was not accepted (too long, too many); ``status`` is the HTTP status to answer."""
 
@@ -148,15 +153,14 @@ class Router:
     ) -> list[Message]:
         status = Status(conversation.status)
         if status == Status.RESOLVED:
+            # The customer rates, or moves on; either way the assistant carries on.
+            await self._conversations.transition(conversation.id, Event.RESUME)
+            await self._queue_changed(conversation.id)
             if match := RATING.fullmatch(message.text):
                 await self._conversations.rate(conversation.id, int(match.group(1)))
-                await self._conversations.transition(conversation.id, Event.RESUME)
-                await self._queue_changed(conversation.id)
                 return [
                     await self.say(conversation.id, "Thank you for rating us! Anything else I can help with?")
                 ]
-            await self._conversations.transition(conversation.id, Event.RESUME)
-            await self._queue_changed(conversation.id)
             status = Status.BOT
         if owner(status) == Owner.PERSON:
             return await self._for_a_person(conversation, message, incoming)
@@ -179,7 +183,7 @@ class Router:
         if conversation.status == Status.WAITING and handoff and handoff.reason == "assistant_unavailable":
             # Nobody has taken it yet: if the assistant is back, it answers again.
             try:
-                replies = await self._rasa.send(f"c{conversation.id}", message.text, self._metadata(incoming))
+                replies = await self._ask(conversation, message, incoming)
             except AssistantUnavailable:
                 return []
             await self._conversations.transition(conversation.id, Event.RECOVER)
@@ -187,14 +191,18 @@ class Router:
             return await self._store_replies(conversation, message, replies)
         return []
 
-    def _metadata(self, incoming: Incoming) -> dict[str, Any]:
-        return {**incoming.metadata, "channel": incoming.channel, "customer_id": incoming.customer_id}
+    async def _ask(
+        self, conversation: Conversation, message: Message, incoming: Incoming
+    ) -> list[dict[str, Any]]:
+        """The assistant's replies (raises AssistantUnavailable), with the channel's metadata."""
+        metadata = {**incoming.metadata, "channel": incoming.channel, "customer_id": incoming.customer_id}
+        return await self._rasa.send(rasa_sender(conversation.id), message.text, metadata)
 
     async def _ask_assistant(
         self, conversation: Conversation, message: Message, incoming: Incoming
     ) -> list[Message]:
         try:
-            replies = await self._rasa.send(f"c{conversation.id}", message.text, self._metadata(incoming))
+            replies = await self._ask(conversation, message, incoming)
         except AssistantUnavailable:
             return await self.hand_over(
                 conversation.id,
@@ -309,7 +317,7 @@ class Router:
 
     async def _tag_intent(self, conversation_id: int, message_id: int) -> None:
         await self._conversations.tag_intent(
-            message_id, await self._rasa.latest_intent(f"c{conversation_id}")
+            message_id, await self._rasa.latest_intent(rasa_sender(conversation_id))
         )
 
     def _in_background(self, work) -> None:

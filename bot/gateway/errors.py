@@ -1,0 +1,23 @@
+"""Each store error maps to one HTTP status, for every page and endpoint that does not answer it
+itself."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from aiohttp import web
+
+from bot.handoff import TransitionError
+from bot.store.conversations import NotFound
+
+
+@web.middleware
+async def store_errors(
+    request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
+) -> web.StreamResponse:
+    try:
+        return await handler(request)
+    except NotFound as missing:
+        raise web.HTTPNotFound(text=str(missing)) from None
+    except TransitionError as refused:
+        raise web.HTTPConflict(text=str(refused)) from None
