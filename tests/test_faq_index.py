@@ -11,7 +11,6 @@ import pytest
 from bot.knowledge import load_knowledge
 from bot.knowledge.__main__ import main as knowledge_cli
 from bot.knowledge.builds import BuildStore
-from bot.knowledge.encoder import EncoderError, model_directory
 from bot.knowledge.engine import FAQ, LiveIndex, build_faq_index
 from bot.knowledge.faq_index import FaqIndex
 from bot.settings import PROJECT_DIR, load_settings
@@ -70,17 +69,6 @@ def test_an_unfinished_build_is_never_what_readers_see(shop):
     (workspace / "manifest.json").write_text("{half written")
     assert store.current() == published
     assert FaqIndex.load(store.current()).manifest.kind == "faq"
-
-
-def test_a_model_that_is_not_on_disk_is_a_clear_error_and_nothing_is_downloaded(tmp_path):
-    with pytest.raises(
-        EncoderError, match="neither 'all-MiniLM-L6-v2' nor a directory .* nothing is downloaded"
-    ):
-        model_directory(str(tmp_path / "no-such-model"))
-
-
-def test_the_packaged_model_is_the_official_one():
-    assert (model_directory() / "model.safetensors").exists()  # checked against its sha256 on the way
 
 
 def labelled(path: Path, rows: list[tuple[str, str]]) -> Path:

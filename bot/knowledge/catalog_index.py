@@ -15,11 +15,10 @@ from pathlib import Path
 
 import faiss
 import numpy as np
-from sentence_transformers import SentenceTransformer
 
 from bot.knowledge.builds import Manifest, load_vectors, save_vectors
 from bot.knowledge.catalog import Product
-from bot.knowledge.encoder import encode, load_encoder
+from bot.knowledge.encoder import Encoder, encode, load_encoder
 from bot.knowledge.keyword import BM25
 
 KEYWORD_WEIGHT = 0.3
@@ -42,7 +41,7 @@ class CatalogIndex:
         ids: list[str],
         texts: list[str],
         index: faiss.Index,
-        encoder: SentenceTransformer,
+        encoder: Encoder,
         manifest: Manifest,
     ):
         self.manifest = manifest
@@ -58,7 +57,7 @@ class CatalogIndex:
         started = time.perf_counter()
         encoder = load_encoder(model)
         texts = [product_text(product) for product in products]
-        vectors = encode(texts, encoder, batch_size=128, progress=progress)
+        vectors = encode(texts, encoder, progress=progress)
         index = faiss.IndexFlatIP(vectors.shape[1])
         index.add(vectors)
         manifest = Manifest(

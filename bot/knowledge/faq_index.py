@@ -17,10 +17,9 @@ from pathlib import Path
 
 import faiss
 import numpy as np
-from sentence_transformers import SentenceTransformer
 
 from bot.knowledge.builds import Manifest, load_vectors, save_vectors
-from bot.knowledge.encoder import encode, load_encoder, model_directory
+from bot.knowledge.encoder import Encoder, encode, load_encoder, load_model
 from bot.knowledge.keyword import BM25
 from bot.knowledge.tuning import TuningPlan, adapt, tunable
 
@@ -72,7 +71,7 @@ class FaqIndex:
         keys: list[str],
         texts: list[str],
         vectors: np.ndarray,
-        encoder: SentenceTransformer,
+        encoder: Encoder,
         manifest: Manifest,
     ):
         self.manifest = manifest
@@ -107,13 +106,8 @@ class FaqIndex:
         calibrate the abstain threshold on held-out phrasings and off-topic questions."""
         started = time.perf_counter()
         tuned = plan is not None and tunable(groups)
-        if tuned:
-            # Tune a private copy: the cached base model stays as it is for everyone else.
-            encoder = adapt(
-                SentenceTransformer(str(model_directory(model)), device="cpu"), groups, plan, progress
-            )
-        else:
-            encoder = load_encoder(model)
+        # Tune a private copy: the cached base model stays as it is for everyone else.
+        encoder = Encoder(adapt(load_model(model), groups, plan, progress)) if tuned else load_encoder(model)
         keys = [key for key, phrasings in groups.items() for _ in phrasings]
         texts = [text for phrasings in groups.values() for text in phrasings]
         vectors = encode(texts, encoder, progress=progress)
@@ -138,7 +132,7 @@ class FaqIndex:
 
     def save(self, directory: Path) -> None:
         if self.manifest.tuned:
-            self._encoder.save(str(directory / "encoder"))
+            self._encoder.save(directory / "encoder")
         rows = {"keys": self._keys, "texts": self._texts}
         save_vectors(directory, "phrasings", self._phrasings, rows, self.manifest)
 
