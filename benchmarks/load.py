@@ -8,7 +8,8 @@ Starts the three processes on free ports with a fresh data directory (SQLite sto
 up, then runs N customers at once. Each holds one realistic conversation after another (a new
 customer id each time): a greeting, FAQ questions in their own words, a product search with a
 follow-up, an order lookup, thanks. Prints one JSON line: messages/s, latency p50/p95/p99 (ms),
-failed requests, and lost messages (sent, but not in the store afterwards).
+failed requests, lost messages (sent, but not in the store afterwards), and the CPU each process
+used per message.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import random
 import socket
 import tempfile
@@ -40,6 +42,26 @@ CONVERSATIONS = [
     ["hi!", "show me rain jackets in blue", "any in size M?", "which payment methods do you accept?"],
     ["hello", "do you have a warranty on backpacks", "can I pay with klarna", "thanks!"],
 ]
+
+
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) used so far by a process and every process below it (Linux)."""
+    tree = {pid}
+    parents = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            parents[int(entry.name)] = (int(fields[1]), float(fields[11]) + float(fields[12]))
+    changed = True
+    while changed:
+        children = {child for child, (parent, _) in parents.items() if parent in tree}
+        changed = not children <= tree
+        tree |= children
+    ticks = os.sysconf("SC_CLK_TCK")
+    return sum(parents[p][1] for p in tree if p in parents) / ticks
 
 
 def free_port() -> int:
@@ -135,9 +157,19 @@ def main() -> None:
         token = (data / "channel-token").read_text().strip()
         # Warm up: the first messages load models and indexes in each process.
         asyncio.run(load(settings.gateway_url, token, 2, 5, settings.store_url))
+        pids = supervisor.pids()
+        before = {name: cpu_seconds(pid) for name, pid in pids.items()}
+        generator_before = time.process_time()
         figures = asyncio.run(
             load(settings.gateway_url, token, arguments.customers, arguments.seconds, settings.store_url)
         )
+        # Where the CPU went: milliseconds of CPU per message, by process.
+        figures["cpu_ms_per_message"] = {
+            name: round((cpu_seconds(pid) - before[name]) * 1000 / max(figures["messages"], 1), 1)
+            for name, pid in pids.items()
+        }
+        generator = (time.process_time() - generator_before) * 1000 / max(figures["messages"], 1)
+        figures["cpu_ms_per_message"]["load generator"] = round(generator, 1)
     finally:
         supervisor.stop()
     figures["rasa_workers"] = arguments.rasa_workers

@@ -150,6 +150,10 @@ class Supervisor:
         child = self._spawn(service)
         self._await_healthy(service, child, time.monotonic() + timeout, timeout)
 
+    def pids(self) -> dict[str, int]:
+        """The process id of each running service."""
+        return {name: child.pid for name, (_, child) in self._children.items()}
+
     def stop_service(self, name: str) -> None:
         service, child = self._children.pop(name)
         _terminate([child])

@@ -1,6 +1,6 @@
-"""A stand-in for the Rasa server's REST channel, answering with replies recorded from our real
-assistant (tests/fixtures/rasa_replies.json), for fast gateway tests. It can be taken down and
-brought back. The real Rasa server is exercised in tests/test_end_to_end.py."""
+"""A stand-in for the Rasa server's gateway channel (bot/rasa_channel.py), answering with replies
+recorded from our real assistant (tests/fixtures/rasa_replies.json), for fast gateway tests. It can
+be taken down and brought back. The real Rasa server is exercised in tests/test_end_to_end.py."""
 
 from __future__ import annotations
 
@@ -21,8 +21,7 @@ class RasaStandIn:
 
     def app(self) -> web.Application:
         app = web.Application()
-        app.router.add_post("/webhooks/rest/webhook", self._webhook)
-        app.router.add_get("/conversations/{sender}/tracker", self._tracker)
+        app.router.add_post("/webhooks/gateway/webhook", self._webhook)
         return app
 
     async def _webhook(self, request: web.Request) -> web.Response:
@@ -33,9 +32,5 @@ class RasaStandIn:
         body = await request.json()
         self.received.append(body)
         recorded = RECORDED.get(body["message"], RECORDED["*"])
-        return web.json_response([{"recipient_id": body["sender"], **reply} for reply in recorded["replies"]])
-
-    async def _tracker(self, request: web.Request) -> web.Response:
-        last = next((b for b in reversed(self.received) if b["sender"] == request.match_info["sender"]), None)
-        intent = RECORDED.get(last["message"], RECORDED["*"])["intent"] if last else None
-        return web.json_response({"latest_message": {"intent": {"name": intent}}})
+        messages = [{"recipient_id": body["sender"], **reply} for reply in recorded["replies"]]
+        return web.json_response({"intent": recorded["intent"], "messages": messages})

@@ -76,7 +76,6 @@ async def test_the_assistant_answers_and_both_sides_are_stored(gateway):
     assert texts(answer)[0].startswith("Hi! I'm the Alder & Pine assistant")
     assert answer["conversation"]["owner"] == "bot"
     conversations = gateway.app[CONVERSATIONS]
-    await asyncio.sleep(0.1)  # the intent tag is stored in the background
     messages = await conversations.messages(answer["conversation"]["id"])
     assert [(m.sender, m.direction) for m in messages] == [("customer", "in"), ("bot", "out")]
     assert messages[0].intent == "greet"

@@ -87,7 +87,6 @@ async def _router(app: web.Application) -> AsyncIterator[None]:
     )
     yield
     await hub.close()
-    await app[ROUTER].close()
 
 
 def create_app(settings: Settings) -> web.Application:

@@ -6,7 +6,6 @@ message goes to the inbox and the assistant is never asked.
 
 from __future__ import annotations
 
-import asyncio
 import re
 import time
 from collections import defaultdict, deque
@@ -18,7 +17,7 @@ from typing import Any
 from bot.availability import StaffHours, when_to_expect
 from bot.escalation import sounds_angry
 from bot.gateway.hub import Hub
-from bot.gateway.rasa import AssistantUnavailable, RasaClient
+from bot.gateway.rasa import AssistantTurn, AssistantUnavailable, RasaClient
 from bot.handoff import REASONS, Event, Owner, Status, owner
 from bot.knowledge.store import Store
 from bot.store.conversations import Conversations
@@ -123,7 +122,6 @@ class Router:
         self._max_chars = max_chars
         self._limit = RateLimit(per_minute)
         self._clock = clock
-        self._background: set[asyncio.Task] = set()
 
     # --- customers' messages -------------------------------------------------------------------
 
@@ -183,18 +181,16 @@ class Router:
         if conversation.status == Status.WAITING and handoff and handoff.reason == "assistant_unavailable":
             # Nobody has taken it yet: if the assistant is back, it answers again.
             try:
-                replies = await self._ask(conversation, message, incoming)
+                turn = await self._ask(conversation, message, incoming)
             except AssistantUnavailable:
                 return []
             await self._conversations.transition(conversation.id, Event.RECOVER)
             await self._queue_changed(conversation.id)
-            return await self._store_replies(conversation, message, replies)
+            return await self._store_replies(conversation, message, turn)
         return []
 
-    async def _ask(
-        self, conversation: Conversation, message: Message, incoming: Incoming
-    ) -> list[dict[str, Any]]:
-        """The assistant's replies (raises AssistantUnavailable), with the channel's metadata."""
+    async def _ask(self, conversation: Conversation, message: Message, incoming: Incoming) -> AssistantTurn:
+        """The assistant's turn (raises AssistantUnavailable), given the channel's metadata."""
         metadata = {**incoming.metadata, "channel": incoming.channel, "customer_id": incoming.customer_id}
         return await self._rasa.send(rasa_sender(conversation.id), message.text, metadata)
 
@@ -202,7 +198,7 @@ class Router:
         self, conversation: Conversation, message: Message, incoming: Incoming
     ) -> list[Message]:
         try:
-            replies = await self._ask(conversation, message, incoming)
+            turn = await self._ask(conversation, message, incoming)
         except AssistantUnavailable:
             return await self.hand_over(
                 conversation.id,
@@ -210,14 +206,15 @@ class Router:
                 await self._summary(conversation.id),
                 lead="Sorry, I'm having trouble answering right now. I've passed your message to our team.",
             )
-        return await self._store_replies(conversation, message, replies)
+        return await self._store_replies(conversation, message, turn)
 
     async def _store_replies(
-        self, conversation: Conversation, message: Message, replies: list[dict[str, Any]]
+        self, conversation: Conversation, message: Message, turn: AssistantTurn
     ) -> list[Message]:
+        await self._conversations.tag_intent(message.id, turn.intent)
         stored: list[Message] = []
         handoff: dict[str, Any] | None = None
-        for reply in replies:
+        for reply in turn.replies:
             payload = {key: value for key, value in reply.items() if key != "recipient_id"}
             custom = payload.get("custom")
             if isinstance(custom, dict) and custom.get("type") == "handoff":
@@ -228,7 +225,6 @@ class Router:
             )
             stored.append(saved)
             await self._deliver(conversation.id, saved)
-        self._in_background(self._tag_intent(conversation.id, message.id))
         if handoff is not None:
             reason = handoff.get("reason") if handoff.get("reason") in REASONS else "rule"
             stored += await self.hand_over(conversation.id, reason, handoff.get("summary") or {})
@@ -312,20 +308,3 @@ class Router:
 
     async def staff_reply(self, conversation_id: int, staff_id: int, text: str) -> Message:
         return await self.say(conversation_id, text, sender="agent", agent_id=staff_id)
-
-    # --- housekeeping -------------------------------------------------------------------------
-
-    async def _tag_intent(self, conversation_id: int, message_id: int) -> None:
-        await self._conversations.tag_intent(
-            message_id, await self._rasa.latest_intent(rasa_sender(conversation_id))
-        )
-
-    def _in_background(self, work) -> None:
-        task = asyncio.ensure_future(work)
-        self._background.add(task)
-        task.add_done_callback(self._background.discard)
-
-    async def close(self) -> None:
-        """Let the work still running (intent tags) finish."""
-        if self._background:
-            await asyncio.gather(*self._background, return_exceptions=True)
