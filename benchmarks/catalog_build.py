@@ -15,7 +15,7 @@ import time
 import numpy as np
 
 from bot.knowledge import load_knowledge
-from bot.knowledge.catalog_index import CatalogIndex
+from bot.knowledge.catalog_index import INT8, CatalogIndex
 from bot.knowledge.encoder import load_encoder
 from bot.settings import load_settings
 
@@ -43,7 +43,8 @@ def main() -> None:
                 }
             )
         )
-    load_encoder(settings.embedding_model)  # load the model before the clock starts, as a server does
+    # Load the model before the clock starts, as a server does.
+    load_encoder(settings.embedding_model, int8=INT8)
     started = time.perf_counter()
     index = CatalogIndex.build(products, settings.embedding_model)
     build_seconds = time.perf_counter() - started

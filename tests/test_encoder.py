@@ -38,6 +38,19 @@ def test_onnx_runtime_gives_the_vectors_sentence_transformers_gives():
     assert (vectors * expected).sum(axis=1).min() > 0.9999
 
 
+def test_int8_weights_give_vectors_close_to_the_float_ones_and_rank_the_same():
+    float32, int8 = load_encoder(), load_encoder(int8=True)
+    assert (float32.weights, int8.weights) == ("float32", "int8")
+    vectors, expected = int8.encode(TEXTS), float32.encode(TEXTS)
+    assert vectors.dtype == np.float32 and np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
+    similarity = (vectors * expected).sum(axis=1)
+    assert similarity.min() > 0.98 and not np.allclose(vectors, expected, atol=1e-4)  # really int8
+    # The delivery question is still closest to the shipping one, in either precision.
+    for encoder in (float32, int8):
+        question, *others = encoder.encode(["when will my parcel arrive", *TEXTS])
+        assert int(np.argmax(np.array(others) @ question)) == 0
+
+
 def test_a_model_onnx_does_not_cover_here_runs_in_pytorch_with_the_same_results():
     base = load_model()
     max_pooled = SentenceTransformer(

@@ -86,6 +86,11 @@ def test_the_closest_match_to_the_words_ranks_first(finder):
     assert best.product.category == "headlamps"
 
 
+def test_the_product_index_is_built_and_read_back_with_int8_weights(catalog_index):
+    # The manifest records the weights, and the index reloaded from disk queries with the same ones.
+    assert catalog_index.manifest.weights == "int8" and catalog_index._encoder.weights == "int8"
+
+
 def test_impossible_constraints_give_nothing_rather_than_something_wrong(finder):
     assert finder.recommend(ProductRequest(category="tents", max_price=Decimal("5"))) == []
 

@@ -31,6 +31,7 @@ class Manifest:
     built_at: str
     build_seconds: float
     threshold: float
+    weights: str = "float32"  # the encoder's weights the vectors were computed with ("int8")
 
     def write(self, directory: Path) -> None:
         (directory / MANIFEST).write_text(json.dumps(asdict(self), indent=2) + "\n")
