@@ -117,6 +117,23 @@ async def test_two_staff_claiming_at_once_only_one_wins(engine, conversations):
     assert (await conversations.get(conversation.id)).assignee_id == winners[0].assignee_id
 
 
+async def test_the_assistants_turn_is_stored_whole_in_the_order_it_was_said(conversations):
+    conversation = await conversations.open_for("web", "shopper-1")
+    question = await conversations.add_message(conversation.id, "customer", "a tent under $300")
+    cards = {"type": "product_cards", "products": [{"name": "Ridgeback 2 Tent", "price": 249.0}]}
+    said = await conversations.record_turn(
+        conversation.id, question.id, "product_search", [{"text": "Here are some tents:"}, {"custom": cards}]
+    )
+    stored = await conversations.messages(conversation.id)
+    assert [(m.sender, m.direction, m.text, m.intent) for m in stored] == [
+        ("customer", "in", "a tent under $300", "product_search"),
+        ("bot", "out", "Here are some tents:", None),
+        ("bot", "out", "", None),
+    ]
+    assert [m.id for m in said] == [m.id for m in stored[1:]] and stored[2].payload == {"custom": cards}
+    assert (await conversations.get(conversation.id)).last_message_at == stored[2].created_at
+
+
 async def test_the_queue_is_oldest_first(conversations):
     ids = []
     for number in range(3):
@@ -129,7 +146,7 @@ async def test_the_queue_is_oldest_first(conversations):
 async def test_search_by_channel_status_intent_rating_and_text(conversations):
     web = await conversations.open_for("web", "searcher-1")
     message = await conversations.add_message(web.id, "customer", "Where is my 100% wool sock order?")
-    await conversations.tag_intent(message.id, "track_order")
+    await conversations.record_turn(web.id, message.id, "track_order", [{"text": "Let me look that up."}])
     slack = await conversations.open_for("slack", "searcher-2")
     await conversations.add_message(slack.id, "customer", "hello")
     await conversations.transition(slack.id, Event.REQUEST, reason="customer_request")

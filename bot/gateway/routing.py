@@ -211,19 +211,17 @@ class Router:
     async def _store_replies(
         self, conversation: Conversation, message: Message, turn: AssistantTurn
     ) -> list[Message]:
-        await self._conversations.tag_intent(message.id, turn.intent)
-        stored: list[Message] = []
+        payloads: list[dict[str, Any]] = []
         handoff: dict[str, Any] | None = None
         for reply in turn.replies:
             payload = {key: value for key, value in reply.items() if key != "recipient_id"}
             custom = payload.get("custom")
             if isinstance(custom, dict) and custom.get("type") == "handoff":
                 handoff = custom  # for the gateway, not the customer
-                continue
-            saved = await self._conversations.add_message(
-                conversation.id, "bot", payload.get("text") or "", payload
-            )
-            stored.append(saved)
+            else:
+                payloads.append(payload)
+        stored = await self._conversations.record_turn(conversation.id, message.id, turn.intent, payloads)
+        for saved in stored:
             await self._deliver(conversation.id, saved)
         if handoff is not None:
             reason = handoff.get("reason") if handoff.get("reason") in REASONS else "rule"

@@ -84,29 +84,22 @@ class Conversations:
         agent_id: int | None = None,
     ) -> Message:
         """Store one message (direction follows from the sender) and bump the conversation."""
-        message = Message(
-            conversation_id=conversation_id,
-            direction="in" if sender == "customer" else "out",
-            sender=sender,
-            text=text,
-            payload=payload or {},
-            intent=intent,
-            agent_id=agent_id,
-        )
+        message = _message(conversation_id, sender, text, payload, intent, agent_id)
         async with self._sessions.begin() as session:
-            session.add(message)
-            await session.execute(
-                update(Conversation)
-                .where(Conversation.id == conversation_id)
-                .values(last_message_at=message.created_at or now())
-            )
+            await _add(session, conversation_id, [message])
         return message
 
-    async def tag_intent(self, message_id: int, intent: str | None) -> None:
-        """Record what the assistant understood the customer's message as (for search)."""
-        if intent:
-            async with self._sessions.begin() as session:
+    async def record_turn(
+        self, conversation_id: int, message_id: int, intent: str | None, replies: Sequence[dict[str, Any]]
+    ) -> list[Message]:
+        """The assistant's turn in one transaction: what it understood the customer's message
+        ``message_id`` as (kept for search), and its replies (each a payload with its ``text``)."""
+        messages = [_message(conversation_id, "bot", reply.get("text") or "", reply) for reply in replies]
+        async with self._sessions.begin() as session:
+            if intent:
                 await session.execute(update(Message).where(Message.id == message_id).values(intent=intent))
+            await _add(session, conversation_id, messages)
+        return messages
 
     async def get(self, conversation_id: int) -> Conversation:
         async with self._sessions() as session:
@@ -302,3 +295,36 @@ class Conversations:
 
     async def transcripts(self, ids: Sequence[int]) -> list[Transcript]:
         return [await self.transcript(conversation_id) for conversation_id in ids]
+
+
+def _message(
+    conversation_id: int,
+    sender: str,
+    text: str,
+    payload: dict[str, Any] | None = None,
+    intent: str | None = None,
+    agent_id: int | None = None,
+) -> Message:
+    return Message(
+        conversation_id=conversation_id,
+        direction="in" if sender == "customer" else "out",
+        sender=sender,
+        text=text,
+        payload=payload or {},
+        intent=intent,
+        agent_id=agent_id,
+        created_at=now(),
+    )
+
+
+async def _add(session: Session, conversation_id: int, messages: list[Message]) -> None:
+    """Add messages to a conversation (in order) and bump its last-message time."""
+    if not messages:
+        return
+    session.add_all(messages)
+    await session.flush()  # ids in the order the messages were said
+    await session.execute(
+        update(Conversation)
+        .where(Conversation.id == conversation_id)
+        .values(last_message_at=messages[-1].created_at)
+    )
