@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from functools import lru_cache
 
 from bot.knowledge import Knowledge
@@ -12,6 +13,8 @@ from bot.knowledge.engine import CATALOG, FAQ, LiveIndex, build_indexes, shop_kn
 from bot.knowledge.faq_index import FaqIndex
 from bot.knowledge.products import ProductFinder
 from bot.settings import Settings, load_settings
+
+log = logging.getLogger(__name__)
 
 
 @lru_cache(maxsize=1)
@@ -53,3 +56,10 @@ def product_finder() -> ProductFinder:
 def _finder_for(index: CatalogIndex) -> ProductFinder:
     # Built once per loaded catalog index: the finder's spaCy parser is not free to make.
     return ProductFinder(knowledge(), index)
+
+
+def load() -> None:
+    """Load the indexes, their encoders and the product finder now rather than at the first action."""
+    faq, catalog = (index.get() for index in indexes())
+    product_finder()
+    log.info("shop loaded: %d FAQ phrasings, %d products", faq.manifest.count, catalog.manifest.count)

@@ -7,7 +7,7 @@ import sys
 
 from bot.settings import PROJECT_DIR
 
-PATHS = ["bot", "actions", "tests"]
+PATHS = ["bot", "actions", "rasa_sdk_plugins", "tests"]
 
 
 def ruff(*arguments: str) -> subprocess.CompletedProcess:
