@@ -191,5 +191,7 @@ def _terminate(children: list[subprocess.Popen]) -> None:
         try:
             child.wait(timeout=15)
         except subprocess.TimeoutExpired:
-            child.kill()
+            # The whole process group (each service has its own session): Sanic's worker
+            # processes would otherwise outlive their killed parent.
+            os.killpg(child.pid, signal.SIGKILL)
             child.wait()
