@@ -3,11 +3,15 @@ the real Rasa server, action server and knowledge engine on loopback.
 
     .venv/bin/python benchmarks/load.py --customers 10 --seconds 60
     .venv/bin/python benchmarks/load.py --customers 10 --seconds 60 --rasa-workers 2 --redis-host 127.0.0.1
+    .venv/bin/python benchmarks/load.py --customers 10 --seconds 60 --rate 40
 
 Starts the three processes on free ports with a fresh data directory (SQLite store), warms them
 up, then runs N customers at once. Each holds one realistic conversation after another (a new
 customer id each time): a greeting, FAQ questions in their own words, a product search with a
-follow-up, an order lookup, thanks. Prints one JSON line: messages/s, latency p50/p95/p99 (ms),
+follow-up, an order lookup, thanks. Without --rate each customer sends the next message the moment
+the answer arrives (the most the system can do, every queue full); with --rate the customers
+together send that many messages a second on a schedule, each still waiting for an answer before
+sending again (the latency at that load). Prints one JSON line: messages/s, latency p50/p95/p99 (ms),
 failed requests, lost messages (sent, but not in the store afterwards), and the CPU each process
 used per message.
 """
@@ -71,10 +75,19 @@ def free_port() -> int:
 
 
 async def customer(
-    number: int, url: str, token: str, deadline: float, latencies: list[float], failures: list[str]
+    number: int,
+    url: str,
+    token: str,
+    deadline: float,
+    latencies: list[float],
+    failures: list[str],
+    interval: float | None = None,
 ) -> int:
+    """One customer's conversations until ``deadline``; with ``interval``, a message every that
+    many seconds (never before the previous answer), starting at a phase of its own."""
     rng = random.Random(number)
     sent = 0
+    next_send = time.monotonic() + (interval * rng.random() if interval else 0)
     async with aiohttp.ClientSession(headers={"Authorization": f"Bearer {token}"}) as session:
         conversation = 0
         while time.monotonic() < deadline:
@@ -82,6 +95,9 @@ async def customer(
             customer_id = f"load-{number}-{conversation}"
             conversation += 1
             for text in script:
+                if interval:
+                    await asyncio.sleep(max(0.0, next_send - time.monotonic()))
+                    next_send += interval
                 if time.monotonic() >= deadline:
                     break
                 started = time.perf_counter()
@@ -111,18 +127,22 @@ async def stored_messages(store_url: str) -> int:
         await engine.dispose()
 
 
-async def load(url: str, token: str, customers: int, seconds: float, store_url: str) -> dict:
+async def load(
+    url: str, token: str, customers: int, seconds: float, store_url: str, rate: float | None = None
+) -> dict:
     before = await stored_messages(store_url)
     latencies: list[float] = []
     failures: list[str] = []
+    interval = customers / rate if rate else None
     started = time.monotonic()
     counts = await asyncio.gather(
-        *(customer(n, url, token, started + seconds, latencies, failures) for n in range(customers))
+        *(customer(n, url, token, started + seconds, latencies, failures, interval) for n in range(customers))
     )
     elapsed = time.monotonic() - started
     sent = sum(counts)
     return {
         "customers": customers,
+        "offered_rate": rate,
         "seconds": round(elapsed, 1),
         "messages": sent,
         "messages_per_second": round(sent / elapsed, 1),
@@ -139,6 +159,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--customers", type=int, default=10)
     parser.add_argument("--seconds", type=float, default=60)
+    parser.add_argument("--rate", type=float, help="messages a second all customers send together")
     parser.add_argument("--rasa-workers", type=int, default=1, help="several need --redis-host")
     parser.add_argument("--redis-host", help="Redis for Rasa's conversation locks, e.g. 127.0.0.1")
     arguments = parser.parse_args()
@@ -161,7 +182,14 @@ def main() -> None:
         before = {name: cpu_seconds(pid) for name, pid in pids.items()}
         generator_before = time.process_time()
         figures = asyncio.run(
-            load(settings.gateway_url, token, arguments.customers, arguments.seconds, settings.store_url)
+            load(
+                settings.gateway_url,
+                token,
+                arguments.customers,
+                arguments.seconds,
+                settings.store_url,
+                arguments.rate,
+            )
         )
         # Where the CPU went: milliseconds of CPU per message, by process.
         figures["cpu_ms_per_message"] = {
