@@ -80,11 +80,10 @@ class Conversations:
         sender: str,
         text: str,
         payload: dict[str, Any] | None = None,
-        intent: str | None = None,
         agent_id: int | None = None,
     ) -> Message:
         """Store one message (direction follows from the sender) and bump the conversation."""
-        message = _message(conversation_id, sender, text, payload, intent, agent_id)
+        message = _message(conversation_id, sender, text, payload, agent_id)
         async with self._sessions.begin() as session:
             await _add(session, conversation_id, [message])
         return message
@@ -298,12 +297,7 @@ class Conversations:
 
 
 def _message(
-    conversation_id: int,
-    sender: str,
-    text: str,
-    payload: dict[str, Any] | None = None,
-    intent: str | None = None,
-    agent_id: int | None = None,
+    conversation_id: int, sender: str, text: str, payload: dict[str, Any] | None, agent_id: int | None = None
 ) -> Message:
     return Message(
         conversation_id=conversation_id,
@@ -311,7 +305,6 @@ def _message(
         sender=sender,
         text=text,
         payload=payload or {},
-        intent=intent,
         agent_id=agent_id,
         created_at=now(),
     )
