@@ -18,7 +18,7 @@ import numpy as np
 
 from bot.knowledge.builds import Manifest, load_vectors, save_vectors
 from bot.knowledge.catalog import Product
-from bot.knowledge.encoder import Encoder, encode, load_encoder
+from bot.knowledge.encoder import Encoder, load_encoder
 from bot.knowledge.keyword import BM25
 
 KEYWORD_WEIGHT = 0.3
@@ -61,7 +61,7 @@ class CatalogIndex:
         started = time.perf_counter()
         encoder = load_encoder(model, int8=INT8)
         texts = [product_text(product) for product in products]
-        vectors = encode(texts, encoder, progress=progress)
+        vectors = encoder.encode(texts, progress=progress)
         index = faiss.IndexFlatIP(vectors.shape[1])
         index.add(vectors)
         manifest = Manifest(
@@ -96,7 +96,7 @@ class CatalogIndex:
         )
         if not len(rows) or not query.strip():
             return dict.fromkeys((self._ids[row] for row in rows), 0.0)
-        vector = encode([query], self._encoder)
+        vector = self._encoder.encode([query])
         selector = faiss.IDSelectorBatch(rows)
         similarities, found = self._index.search(
             vector, len(rows), params=faiss.SearchParameters(sel=selector)

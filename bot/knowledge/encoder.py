@@ -144,11 +144,6 @@ class Encoder:
         return (pooled / norms).astype(np.float32)
 
 
-def encode(texts: list[str], encoder: Encoder, batch_size: int = 16, progress: bool = False) -> np.ndarray:
-    """Unit-length float32 embeddings, one row per text (inner product = cosine similarity)."""
-    return encoder.encode(texts, batch_size=batch_size, progress=progress)
-
-
 def _pooling(model: SentenceTransformer) -> str | None:
     """ "mean" or "cls" when the model is a transformer, that pooling, and at most a normalisation
     (the shapes ONNX Runtime runs here); None for anything else."""

@@ -19,7 +19,7 @@ import faiss
 import numpy as np
 
 from bot.knowledge.builds import Manifest, load_vectors, save_vectors
-from bot.knowledge.encoder import Encoder, encode, load_encoder, load_model
+from bot.knowledge.encoder import Encoder, load_encoder, load_model
 from bot.knowledge.keyword import BM25
 from bot.knowledge.tuning import TuningPlan, adapt, tunable
 
@@ -110,7 +110,7 @@ class FaqIndex:
         encoder = Encoder(adapt(load_model(model), groups, plan, progress)) if tuned else load_encoder(model)
         keys = [key for key, phrasings in groups.items() for _ in phrasings]
         texts = [text for phrasings in groups.values() for text in phrasings]
-        vectors = encode(texts, encoder, progress=progress)
+        vectors = encoder.encode(texts, progress=progress)
         manifest = Manifest(
             kind="faq",
             model=model,
@@ -189,7 +189,7 @@ class FaqIndex:
 
     def rank(self, query: str, among: set[str] | None = None, limit: int = 5) -> list[Match]:
         """Entries best matching ``query``, best first; ``among`` restricts to those keys."""
-        vector = encode([query], self._encoder)
+        vector = self._encoder.encode([query])
         entries = len(self._entries)
         dense_best = np.full(entries, -1.0, dtype=np.float32)
         similarities, rows = self._phrasings.search(vector, self._phrasings.ntotal)
