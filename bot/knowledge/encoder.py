@@ -96,6 +96,8 @@ class Encoder:
         self._pooling = _pooling(model)
         self._session = _onnx_session(model, int8) if self._pooling else None
         self._int8 = int8 and self._session is not None
+        # The tokenizer's outputs the exported graph takes (it may leave out token_type_ids).
+        self._inputs = {node.name for node in self._session.get_inputs()} if self._session else set()
 
     @property
     def runtime(self) -> str:
@@ -132,8 +134,7 @@ class Encoder:
 
     def _embed(self, texts: list[str]) -> np.ndarray:
         features = self.model.preprocess(texts)
-        names = {node.name for node in self._session.get_inputs()}
-        feed = {name: value.numpy() for name, value in features.items() if name in names}
+        feed = {name: value.numpy() for name, value in features.items() if name in self._inputs}
         tokens = self._session.run(None, feed)[0]
         if self._pooling == "cls":
             pooled = tokens[:, 0]
