@@ -164,6 +164,22 @@ def _onnx_session(model: SentenceTransformer, int8: bool) -> onnxruntime.Inferen
     output channel if ``int8``) and opened in ONNX Runtime; None (with a log line) when the export
     fails, and PyTorch runs the model instead."""
     import onnxruntime
+
+    try:
+        graph = onnx_graph(model, int8)
+    except Exception as error:
+        log.warning("the embedding model cannot run in ONNX Runtime (%s); using PyTorch", error)
+        return None
+    options = onnxruntime.SessionOptions()
+    # Busy-waiting threads would take CPU from the other processes on a small machine.
+    options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+    options.log_severity_level = 3
+    return onnxruntime.InferenceSession(graph, options, providers=["CPUExecutionProvider"])
+
+
+def onnx_graph(model: SentenceTransformer, int8: bool) -> bytes:
+    """The model's transformer as an ONNX graph (token ids in, last hidden state out), with its
+    matrix weights in int8 if ``int8``. Raises whatever torch.onnx raises for a shape it cannot export."""
     import torch
 
     sample = model.preprocess(["an example question"])
@@ -180,28 +196,19 @@ def _onnx_session(model: SentenceTransformer, int8: bool) -> onnxruntime.Inferen
 
     exported = io.BytesIO()
     axes = {name: {0: "batch", 1: "tokens"} for name in [*names, "tokens"]}
-    try:
-        with warnings.catch_warnings(), torch.no_grad():
-            warnings.simplefilter("ignore")
-            torch.onnx.export(
-                LastHiddenState().eval(),
-                tuple(sample[name] for name in names),
-                exported,
-                input_names=names,
-                output_names=["tokens"],
-                dynamic_axes=axes,
-                opset_version=17,
-                dynamo=False,
-            )
-    except Exception as error:
-        log.warning("the embedding model cannot run in ONNX Runtime (%s); using PyTorch", error)
-        return None
-    graph = _quantised(exported.getvalue()) if int8 else exported.getvalue()
-    options = onnxruntime.SessionOptions()
-    # Busy-waiting threads would take CPU from the other processes on a small machine.
-    options.add_session_config_entry("session.intra_op.allow_spinning", "0")
-    options.log_severity_level = 3
-    return onnxruntime.InferenceSession(graph, options, providers=["CPUExecutionProvider"])
+    with warnings.catch_warnings(), torch.no_grad():
+        warnings.simplefilter("ignore")
+        torch.onnx.export(
+            LastHiddenState().eval(),
+            tuple(sample[name] for name in names),
+            exported,
+            input_names=names,
+            output_names=["tokens"],
+            dynamic_axes=axes,
+            opset_version=17,
+            dynamo=False,
+        )
+    return _quantised(exported.getvalue()) if int8 else exported.getvalue()
 
 
 def _quantised(graph: bytes) -> bytes:

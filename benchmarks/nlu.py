@@ -1,0 +1,122 @@
+"""NLU figures: intent accuracy and macro-F1 on held-out sets, confusions, fallback rates, CPU a parse.
+
+Runs in the Rasa runtime against the trained model (train first with ./supportdesk train):
+
+    .venv-rasa/bin/python benchmarks/nlu.py tests/nlu/heldout.yml tests/nlu/scenarios.yml [--json]
+
+Each message is parsed as the server parses it (the whole NLU pipeline, FallbackClassifier included),
+so a message below the fallback threshold counts as `nlu_fallback`. CPU per parse is process time
+over all parses, after a warm-up.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import glob
+import json
+import logging
+import os
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(PROJECT_DIR))  # the pipeline's own components (bot.rasa_server)
+FALLBACK = "nlu_fallback"
+
+
+def load_examples(path: Path) -> list[tuple[str, str]]:
+    """(text, intent) pairs from a Rasa NLU YAML file."""
+    from rasa.shared.nlu.training_data.loading import load_data
+
+    data = load_data(str(path))
+    return [(message.get("text"), message.get("intent")) for message in data.intent_examples]
+
+
+def latest_model() -> Path:
+    models = sorted(glob.glob(str(PROJECT_DIR / "models" / "supportdesk-*.tar.gz")), key=os.path.getmtime)
+    if not models:
+        sys.exit("no trained model in models/: run ./supportdesk train first")
+    return Path(models[-1])
+
+
+def scores(pairs: list[tuple[str, str]], predicted: list[str]) -> dict:
+    """Accuracy, macro-F1 over the true intents, per-intent recall, and the commonest confusions."""
+    truths = [intent for _, intent in pairs]
+    labels = sorted(set(truths))
+    per_intent = {}
+    for label in labels:
+        tp = sum(1 for t, p in zip(truths, predicted) if t == label and p == label)
+        support = truths.count(label)
+        claimed = predicted.count(label)
+        precision = tp / claimed if claimed else 0.0
+        recall = tp / support
+        f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+        per_intent[label] = {"recall": round(recall, 3), "f1": round(f1, 3), "support": support}
+    confusions = Counter((t, p) for t, p in zip(truths, predicted) if t != p)
+    return {
+        "messages": len(pairs),
+        "accuracy": round(sum(t == p for t, p in zip(truths, predicted)) / len(pairs), 3),
+        "macro_f1": round(sum(v["f1"] for v in per_intent.values()) / len(labels), 3),
+        "fallback_rate": round(predicted.count(FALLBACK) / len(pairs), 3),
+        "weakest": sorted(((v["recall"], k) for k, v in per_intent.items()))[:5],
+        "confusions": [f"{t} -> {p}: {n}" for (t, p), n in confusions.most_common(10)],
+        "per_intent": per_intent,
+    }
+
+
+async def parse_all(model: Path, texts: list[str]) -> tuple[list[dict], float]:
+    from rasa.core.agent import Agent
+
+    agent = Agent.load(str(model))
+    for text in texts[:20]:  # warm-up
+        await agent.parse_message(text)
+    parsed = []
+    started = time.process_time()
+    for text in texts:
+        parsed.append(await agent.parse_message(text))
+    return parsed, (time.process_time() - started) / len(texts) * 1000
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("files", nargs="+", type=Path, help="Rasa NLU YAML files to score")
+    parser.add_argument("--model", type=Path, help="a trained model (default: the newest in models/)")
+    parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    parser.add_argument("--errors", action="store_true", help="list every wrong prediction")
+    arguments = parser.parse_args()
+    logging.disable(logging.WARNING)
+    import structlog  # Rasa logs every parse through structlog at debug level
+
+    structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING))
+    model = arguments.model or latest_model()
+    sets = {str(path): load_examples(path) for path in arguments.files}
+    texts = [text for pairs in sets.values() for text, _ in pairs]
+    parsed, cpu_ms = asyncio.run(parse_all(model, texts))
+    predictions = iter(message["intent"]["name"] for message in parsed)
+    figures = {"model": model.name, "cpu_ms_per_parse": round(cpu_ms, 2), "sets": {}}
+    for name, pairs in sets.items():
+        predicted = [next(predictions) for _ in pairs]
+        figures["sets"][name] = scores(pairs, predicted)
+        if arguments.errors:
+            for (text, truth), guess in zip(pairs, predicted):
+                if truth != guess:
+                    print(f"  {truth:26s} -> {guess:26s} {text}")
+    if arguments.json:
+        print(json.dumps(figures, indent=2))
+        return
+    print(f"model {figures['model']}; CPU per parse {figures['cpu_ms_per_parse']} ms")
+    for name, result in figures["sets"].items():
+        print(
+            f"{name}: {result['messages']} messages, accuracy {result['accuracy']}, macro-F1 "
+            f"{result['macro_f1']}, fell back {result['fallback_rate']}"
+        )
+        print(f"  weakest: {result['weakest']}")
+        print(f"  confusions: {result['confusions']}")
+
+
+if __name__ == "__main__":
+    main()
