@@ -1,0 +1,94 @@
+"""The NLU evaluation sets are kept apart from the training data, so their scores measure
+generalisation: no evaluation message is a training example, nor nearly one."""
+
+from __future__ import annotations
+
+import re
+from difflib import SequenceMatcher
+from pathlib import Path
+
+import pytest
+import yaml
+
+from bot.settings import PROJECT_DIR
+
+TRAINING = sorted((PROJECT_DIR / "data" / "nlu").glob("*.yml"))
+NLU_TESTS = PROJECT_DIR / "tests" / "nlu"
+SCENARIOS = NLU_TESTS / "scenarios.yml"
+# Never trained on: the two evaluation sets and the fallback threshold's calibration split.
+HELD_OUT = [NLU_TESTS / "heldout.yml", SCENARIOS, NLU_TESTS / "calibration.yml"]
+MIN_EXAMPLES_PER_INTENT = 80
+MIN_EVALUATION_PER_INTENT = 20
+# Two messages this similar (difflib's ratio on the normalised text) differ by a word or a typo.
+NEAR_DUPLICATE = 0.85
+
+
+def examples(path: Path) -> list[tuple[str, str]]:
+    """(text, intent) for every example in a Rasa NLU file, entity markup removed."""
+    pairs = []
+    for block in yaml.safe_load(path.read_text())["nlu"]:
+        if "intent" not in block:
+            continue
+        for line in block["examples"].splitlines():
+            if line.strip().startswith("- "):
+                text = re.sub(r"\[([^\]]+)\](\([^)]*\)|\{[^}]*\})", r"\1", line.strip()[2:])
+                pairs.append((text, block["intent"]))
+    return pairs
+
+
+def normalised(text: str) -> str:
+    return " ".join(re.sub(r"[^\w\s]", " ", text.lower()).split())
+
+
+def trigrams(text: str) -> set[str]:
+    padded = f"  {normalised(text)} "
+    return {padded[i : i + 3] for i in range(len(padded) - 2)}
+
+
+def near_duplicates(messages: list[str], others: list[str]) -> list[tuple[str, str]]:
+    """Each message with the first of `others` that is the same or nearly the same text."""
+    prepared = [(other, normalised(other), trigrams(other)) for other in others]
+    found = []
+    for message in messages:
+        text, grams = normalised(message), trigrams(message)
+        for other, other_text, theirs in prepared:
+            # Trigram overlap first: the exact ratio is slow, and texts sharing little are never close.
+            if len(grams & theirs) / len(grams | theirs) < 0.4 and text != other_text:
+                continue
+            if SequenceMatcher(None, text, other_text).ratio() >= NEAR_DUPLICATE:
+                found.append((message, other))
+                break
+    return found
+
+
+@pytest.fixture(scope="module")
+def training() -> list[tuple[str, str]]:
+    return [pair for path in TRAINING for pair in examples(path)]
+
+
+def test_the_near_duplicate_check_finds_a_typo_and_a_changed_word():
+    assert near_duplicates(["where is my refnud?"], ["Where is my refund"])
+    assert near_duplicates(["I want to cancel my order please"], ["I want to cancel my order"])
+    assert not near_duplicates(["has my refund been processed"], ["how do I get a refund"])
+
+
+@pytest.mark.parametrize("path", HELD_OUT, ids=lambda path: path.name)
+def test_no_held_out_message_is_nearly_a_training_example(path, training):
+    held_out = [text for text, _ in examples(path)]
+    assert near_duplicates(held_out, [text for text, _ in training]) == []
+
+
+def test_every_intent_has_enough_varied_training_examples(training):
+    counts: dict[str, int] = {}
+    for _, intent in training:
+        counts[intent] = counts.get(intent, 0) + 1
+    domain = yaml.safe_load((PROJECT_DIR / "domain.yml").read_text())
+    assert {intent: counts.get(intent, 0) for intent in domain["intents"] if counts.get(intent, 0) < MIN_EXAMPLES_PER_INTENT} == {}
+
+
+def test_the_scenario_set_covers_every_intent():
+    counts: dict[str, int] = {}
+    for _, intent in examples(SCENARIOS):
+        counts[intent] = counts.get(intent, 0) + 1
+    domain = yaml.safe_load((PROJECT_DIR / "domain.yml").read_text())
+    assert {intent: counts.get(intent, 0) for intent in domain["intents"] if counts.get(intent, 0) < MIN_EVALUATION_PER_INTENT} == {}
