@@ -52,17 +52,17 @@ def scores(pairs: list[tuple[str, str]], predicted: list[str]) -> dict:
     labels = sorted(set(truths))
     per_intent = {}
     for label in labels:
-        tp = sum(1 for t, p in zip(truths, predicted) if t == label and p == label)
+        tp = sum(1 for t, p in zip(truths, predicted, strict=False) if t == label and p == label)
         support = truths.count(label)
         claimed = predicted.count(label)
         precision = tp / claimed if claimed else 0.0
         recall = tp / support
         f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
         per_intent[label] = {"recall": round(recall, 3), "f1": round(f1, 3), "support": support}
-    confusions = Counter((t, p) for t, p in zip(truths, predicted) if t != p)
+    confusions = Counter((t, p) for t, p in zip(truths, predicted, strict=False) if t != p)
     return {
         "messages": len(pairs),
-        "accuracy": round(sum(t == p for t, p in zip(truths, predicted)) / len(pairs), 3),
+        "accuracy": round(sum(t == p for t, p in zip(truths, predicted, strict=False)) / len(pairs), 3),
         "macro_f1": round(sum(v["f1"] for v in per_intent.values()) / len(labels), 3),
         "fallback_rate": round(predicted.count(FALLBACK) / len(pairs), 3),
         "weakest": sorted(((v["recall"], k) for k, v in per_intent.items()))[:5],
@@ -84,14 +84,14 @@ def calibrate(pairs: list[tuple[str, str]], parsed: list[dict], ambiguity: float
     messages that fall back or reach out_of_scope. Of the thresholds that keep in-scope fallbacks
     within MAX_IN_SCOPE_FALLBACK, the chosen one catches the most off-topic messages, then loses the
     fewest in-scope requests, then is the highest."""
-    rows = [(truth, *ranking(message)) for (_, truth), message in zip(pairs, parsed)]
+    rows = [(truth, *ranking(message)) for (_, truth), message in zip(pairs, parsed, strict=False)]
     in_scope = [row for row in rows if row[0] != OUT_OF_SCOPE]
     off_topic = [row for row in rows if row[0] == OUT_OF_SCOPE]
     table = []
     for step in range(5, 95, 5):
         threshold = step / 100
 
-        def falls_back(row):
+        def falls_back(row, threshold=threshold):
             return row[2] < threshold or row[2] - row[3] < ambiguity
 
         table.append(
@@ -133,13 +133,17 @@ async def parse_all(model: Path, texts: list[str]) -> tuple[list[dict], float]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("files", nargs="+", type=Path, help="Rasa NLU YAML files to score")
     parser.add_argument("--model", type=Path, help="a trained model (default: the newest in models/)")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     parser.add_argument("--errors", action="store_true", help="list every wrong prediction")
     parser.add_argument(
-        "--calibrate", action="store_true", help="choose the fallback threshold on these files (in-scope + out_of_scope)"
+        "--calibrate",
+        action="store_true",
+        help="choose the fallback threshold on these files (in-scope + out_of_scope)",
     )
     arguments = parser.parse_args()
     logging.disable(logging.WARNING)
@@ -175,7 +179,7 @@ def main() -> None:
         predicted = [next(predictions) for _ in pairs]
         figures["sets"][name] = scores(pairs, predicted)
         if arguments.errors:
-            for (text, truth), guess in zip(pairs, predicted):
+            for (text, truth), guess in zip(pairs, predicted, strict=False):
                 if truth != guess:
                     print(f"  {truth:26s} -> {guess:26s} {text}")
     if arguments.json:

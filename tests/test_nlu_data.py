@@ -83,7 +83,11 @@ def test_every_intent_has_enough_varied_training_examples(training):
     for _, intent in training:
         counts[intent] = counts.get(intent, 0) + 1
     domain = yaml.safe_load((PROJECT_DIR / "domain.yml").read_text())
-    assert {intent: counts.get(intent, 0) for intent in domain["intents"] if counts.get(intent, 0) < MIN_EXAMPLES_PER_INTENT} == {}
+    assert {
+        intent: counts.get(intent, 0)
+        for intent in domain["intents"]
+        if counts.get(intent, 0) < MIN_EXAMPLES_PER_INTENT
+    } == {}
 
 
 def test_the_scenario_set_covers_every_intent():
@@ -91,4 +95,8 @@ def test_the_scenario_set_covers_every_intent():
     for _, intent in examples(SCENARIOS):
         counts[intent] = counts.get(intent, 0) + 1
     domain = yaml.safe_load((PROJECT_DIR / "domain.yml").read_text())
-    assert {intent: counts.get(intent, 0) for intent in domain["intents"] if counts.get(intent, 0) < MIN_EVALUATION_PER_INTENT} == {}
+    assert {
+        intent: counts.get(intent, 0)
+        for intent in domain["intents"]
+        if counts.get(intent, 0) < MIN_EVALUATION_PER_INTENT
+    } == {}

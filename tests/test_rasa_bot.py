@@ -60,7 +60,14 @@ def test_training_data_validates(settings):
 def nlu_figures(settings: Settings, model: Path, *arguments: str) -> dict:
     """benchmarks/nlu.py's figures, computed in the Rasa runtime with the trained model."""
     result = subprocess.run(
-        [str(settings.rasa_bin.with_name("python")), "benchmarks/nlu.py", "--json", "--model", str(model), *arguments],
+        [
+            str(settings.rasa_bin.with_name("python")),
+            "benchmarks/nlu.py",
+            "--json",
+            "--model",
+            str(model),
+            *arguments,
+        ],
         cwd=PROJECT_DIR,
         env={**os.environ, **settings.child_environment()},
         capture_output=True,
@@ -78,7 +85,8 @@ def test_nlu_recognises_held_out_messages(settings, model, report):
     for name, result in (("held-out", heldout), ("scenario-written", scenarios)):
         report(
             f"NLU {name} set",
-            f"accuracy {result['accuracy']:.3f}, macro-F1 {result['macro_f1']:.3f} ({result['messages']} messages)",
+            f"accuracy {result['accuracy']:.3f}, macro-F1 {result['macro_f1']:.3f} "
+            f"({result['messages']} messages)",
         )
     report("NLU CPU per parse", f"{figures['cpu_ms_per_parse']} ms")
     assert heldout["macro_f1"] >= MACRO_F1_FLOOR, heldout["weakest"]

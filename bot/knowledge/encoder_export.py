@@ -23,9 +23,18 @@ EXPORT_VERSION = 1
 def _source(model_name: str) -> dict[str, str]:
     """What identifies the model: its name and the hash of its weights file."""
     directory = model_directory(model_name)
-    weights = next((directory / name for name in ("model.safetensors", "pytorch_model.bin") if (directory / name).exists()), None)
+    weights = next(
+        (
+            directory / name
+            for name in ("model.safetensors", "pytorch_model.bin")
+            if (directory / name).exists()
+        ),
+        None,
+    )
     if weights is None:
-        raise EncoderError(f"embedding model {model_name!r}: no model.safetensors or pytorch_model.bin in {directory}")
+        raise EncoderError(
+            f"embedding model {model_name!r}: no model.safetensors or pytorch_model.bin in {directory}"
+        )
     return {"model": model_name, "weights_sha256": _sha256(weights)}
 
 
@@ -36,7 +45,10 @@ def export_sentence_encoder(models_dir: Path, model_name: str) -> Path:
     manifest_path = target / MANIFEST
     if manifest_path.exists():
         manifest = json.loads(manifest_path.read_text())
-        if manifest.get("export_version") == EXPORT_VERSION and {k: manifest.get(k) for k in source} == source:
+        if (
+            manifest.get("export_version") == EXPORT_VERSION
+            and {k: manifest.get(k) for k in source} == source
+        ):
             return target
     model = load_model(model_name)
     pooling = _pooling(model)
@@ -48,7 +60,9 @@ def export_sentence_encoder(models_dir: Path, model_name: str) -> Path:
     try:
         graph = onnx_graph(model, int8=True)
     except Exception as error:  # torch.onnx raises many types for shapes it cannot export
-        raise EncoderError(f"embedding model {model_name!r} could not be exported to ONNX: {error}") from error
+        raise EncoderError(
+            f"embedding model {model_name!r} could not be exported to ONNX: {error}"
+        ) from error
     tokenizer = model.tokenizer.backend_tokenizer
     sample = model.preprocess(["an example"])
     target.mkdir(parents=True, exist_ok=True)

@@ -17,7 +17,7 @@ import hashlib
 import json
 import os
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Text
+from typing import Any
 
 import numpy as np
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -36,14 +36,14 @@ MANIFEST = "encoder.json"
 BATCH = 32
 
 
-def encoder_directory(configured: Optional[str]) -> Path:
+def encoder_directory(configured: str | None) -> Path:
     """The configured folder, else the export's place under SUPPORTDESK_MODELS_DIR (or ./models)."""
     if configured:
         return Path(configured)
     return Path(os.environ.get("SUPPORTDESK_MODELS_DIR", "models")) / ENCODER_FOLDER
 
 
-def read_manifest(directory: Path) -> Dict[str, Any]:
+def read_manifest(directory: Path) -> dict[str, Any]:
     path = directory / MANIFEST
     if not path.exists():
         raise InvalidConfigException(
@@ -59,22 +59,24 @@ class SentenceFeaturizer(DenseFeaturizer, GraphComponent):
     """Adds the message's sentence embedding (unit length, times `scale`) as a dense sentence feature."""
 
     @staticmethod
-    def get_default_config() -> Dict[Text, Any]:
+    def get_default_config() -> dict[str, Any]:
         # `scale` weighs the embedding against the sparse n-gram counts in a classifier with one
         # regularisation strength for all features (chosen on the held-out set, benchmarks/README.md).
         return {**DenseFeaturizer.get_default_config(), "directory": None, "scale": 10.0}
 
     @staticmethod
-    def required_packages() -> List[Text]:
+    def required_packages() -> list[str]:
         return ["onnxruntime", "tokenizers"]
 
     @classmethod
-    def validate_config(cls, config: Dict[Text, Any]) -> None:
+    def validate_config(cls, config: dict[str, Any]) -> None:
         if not float(config.get("scale", 1.0)) > 0:
-            raise InvalidConfigException(f"SentenceFeaturizer: scale must be above 0, not {config['scale']!r}")
+            raise InvalidConfigException(
+                f"SentenceFeaturizer: scale must be above 0, not {config['scale']!r}"
+            )
 
     @classmethod
-    def fingerprint_addon(cls, config: Dict[str, Any]) -> Optional[str]:
+    def fingerprint_addon(cls, config: dict[str, Any]) -> str | None:
         """The export's manifest (model, its weights' hash, the graph's hash): a new encoder, a new model."""
         manifest = read_manifest(encoder_directory(config.get("directory")))
         return hashlib.sha256(json.dumps(manifest, sort_keys=True).encode()).hexdigest()
@@ -82,14 +84,14 @@ class SentenceFeaturizer(DenseFeaturizer, GraphComponent):
     @classmethod
     def create(
         cls,
-        config: Dict[Text, Any],
+        config: dict[str, Any],
         model_storage: ModelStorage,
         resource: Resource,
         execution_context: ExecutionContext,
     ) -> SentenceFeaturizer:
         return cls({**cls.get_default_config(), **config}, execution_context.node_name)
 
-    def __init__(self, config: Dict[Text, Any], name: Text) -> None:
+    def __init__(self, config: dict[str, Any], name: str) -> None:
         super().__init__(name, config)
         import onnxruntime
         from tokenizers import Tokenizer
@@ -113,7 +115,7 @@ class SentenceFeaturizer(DenseFeaturizer, GraphComponent):
             str(directory / "model.onnx"), options, providers=["CPUExecutionProvider"]
         )
 
-    def embed(self, texts: List[str]) -> np.ndarray:
+    def embed(self, texts: list[str]) -> np.ndarray:
         """Unit-length embeddings, one row per text."""
         encodings = self._tokenizer.encode_batch(texts)
         feed = {
@@ -131,17 +133,17 @@ class SentenceFeaturizer(DenseFeaturizer, GraphComponent):
         norms = np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)
         return (pooled / norms).astype(np.float32)
 
-    def _featurize(self, messages: List[Message]) -> None:
+    def _featurize(self, messages: list[Message]) -> None:
         with_text = [message for message in messages if message.get(TEXT)]
         # Similar lengths together: little padding in each batch.
         with_text.sort(key=lambda message: len(message.get(TEXT)))
         for start in range(0, len(with_text), BATCH):
             batch = with_text[start : start + BATCH]
             vectors = self.embed([message.get(TEXT) for message in batch]) * self._scale
-            for message, vector in zip(batch, vectors):
+            for message, vector in zip(batch, vectors, strict=False):
                 self.add_features_to_message(None, vector[None, :], TEXT, message)
 
-    def process(self, messages: List[Message]) -> List[Message]:
+    def process(self, messages: list[Message]) -> list[Message]:
         self._featurize(messages)
         return messages
 
