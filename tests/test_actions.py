@@ -50,10 +50,38 @@ async def test_a_question_the_faq_cannot_answer_offers_a_person(data_dir):
 
 async def test_track_order_gives_the_link_for_the_order_number(data_dir):
     messages, events = await run(ActionTrackOrder(), tracker_from_fixture("track_order_with_id"))
-    assert events == []
+    assert events == [SlotSet("order_id", "AP-10234")]
     assert messages[0]["response"] == "utter_track_order_link"
     assert messages[0]["order_id"] == "AP-10234"
     assert messages[0]["link"] == "https://alderandpine.example/orders/track?order=AP-10234"
+
+
+async def test_an_order_number_typed_another_way_is_read_in_the_shops_format(data_dir):
+    tracker = tracker_for("it's ap10234", "inform", entities=[{"entity": "order_id", "value": "ap10234"}])
+    messages, events = await run(ActionTrackOrder(), tracker)
+    assert messages[0]["order_id"] == "AP-10234"
+    assert events == [SlotSet("order_id", "AP-10234")]
+
+
+async def test_a_corrected_order_number_replaces_the_remembered_one(data_dir):
+    tracker = tracker_for(
+        "sorry, wrong number, it's #10235",
+        "inform",
+        entities=[{"entity": "order_id", "value": "#10235"}],
+        slots={"order_id": "AP-10234"},
+    )
+    messages, events = await run(ActionTrackOrder(), tracker)
+    assert messages[0]["link"] == "https://alderandpine.example/orders/track?order=AP-10235"
+    assert events == [SlotSet("order_id", "AP-10235")]
+
+
+async def test_a_number_that_is_not_an_order_number_is_named_and_not_looked_up(data_dir):
+    tracker = tracker_for("where is order 732201349959", "track_order", slots={"order_id": "AP-10234"})
+    messages, events = await run(ActionTrackOrder(), tracker)
+    assert [(m["response"], m["number"]) for m in messages] == [
+        ("utter_order_id_not_recognised", "732201349959")
+    ]
+    assert events == [SlotSet("order_id", None)]
 
 
 async def test_track_order_without_a_number_explains_and_asks_for_it(data_dir):

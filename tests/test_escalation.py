@@ -12,6 +12,8 @@ from bot.escalation import sounds_angry
         "This is ridiculous!! I want my money back",
         "you are useless, the worst shop ever",
         "what a scam, I'll get a lawyer",
+        "this is fucking ridiculous",
+        "your shitty service is a joke",
     ],
 )
 def test_clearly_angry(text):
@@ -26,7 +28,15 @@ def test_clearly_angry(text):
         "thanks!! that helped a lot",
         "Is this the worst weather for camping?",
         "OK",
+        "where's my damn refund?",
+        "where the fuck is my package",
+        "I need to cancel this fucking order",
     ],
 )
 def test_not_angry(text):
     assert not sounds_angry(text)
+
+
+def test_swearing_right_after_the_assistant_failed_to_understand_is_angry():
+    assert sounds_angry("where's my damn refund?", after_failed_answer=True)
+    assert not sounds_angry("where's my refund?", after_failed_answer=True)

@@ -166,6 +166,20 @@ async def test_an_angry_customer_goes_straight_to_a_person(gateway, staff_browse
     assert handoff.reason == "angry_customer"
 
 
+async def test_swearing_alone_is_answered_but_after_a_failed_answer_goes_to_a_person(
+    gateway, staff_browser, rasa
+):
+    await staff_online(staff_browser)
+    first = await customer_says(gateway, "where's my damn refund?")
+    assert first["conversation"]["status"] == "bot" and len(rasa.received) == 1
+    # The stand-in did not understand that ("nlu_fallback"); swearing now counts as anger.
+    second = await customer_says(gateway, "oh for fuck's sake, my refund")
+    assert second["conversation"]["status"] == "waiting"
+    assert len(rasa.received) == 1
+    ((_, handoff),) = await gateway.app[CONVERSATIONS].queue()
+    assert handoff.reason == "angry_customer"
+
+
 async def test_with_nobody_available_the_customer_hears_when_and_can_leave_an_email(gateway):
     # No staff has the inbox open.
     answer = await customer_says(gateway, "I want to talk to a human")

@@ -5,12 +5,13 @@ itself, so a shop's own words are recognised without retraining anything."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 import spacy
 from spacy.matcher import Matcher, PhraseMatcher
 
 from bot.knowledge import Knowledge
+from bot.knowledge.amounts import price
 from bot.knowledge.keyword import singular
 
 _CURRENCY = {"ORTH": {"IN": ["$", "€", "£"]}, "OP": "?"}
@@ -33,13 +34,6 @@ class Constraints:
     include_out_of_stock: bool = False
     cheaper: bool = False  # "something cheaper": below what was shown
     more: bool = False  # "show me more", "other ones": not what was shown
-
-
-def _price(text: str) -> Decimal | None:
-    try:
-        return Decimal(text.replace(",", ""))
-    except InvalidOperation:
-        return None
 
 
 def _singular(phrase: str) -> str:
@@ -178,7 +172,7 @@ class ConstraintParser:
                 start in priced or (end < len(doc) and doc[end].lower_ == "than")
             ):
                 continue  # "less than 50" is a budget, "more than one" is not "show me more"
-            numbers = [_price(token.text) for token in doc[start:end] if token.like_num]
+            numbers = [price(token.text) for token in doc[start:end] if token.like_num]
             if kind == "BETWEEN" and len(numbers) == 2 and None not in numbers:
                 found["min_price"], found["max_price"] = sorted(numbers)
             elif kind == "AT_MOST" and numbers[0] is not None:

@@ -5,25 +5,13 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from bot.knowledge import Knowledge, Product
+from bot.knowledge.amounts import price
 from bot.knowledge.catalog_index import CatalogIndex
 from bot.knowledge.keyword import singular
 from bot.knowledge.parsing import ConstraintParser, Constraints
-
-
-def to_price(value: object) -> Decimal | None:
-    """A price from an entity or slot value such as "$80", "80 dollars" or "79.95"; None if not one."""
-    if value is None:
-        return None
-    match = re.search(r"\d+(?:[.,]\d{1,2})?", str(value))
-    if not match:
-        return None
-    try:
-        return Decimal(match.group().replace(",", "."))
-    except InvalidOperation:
-        return None
 
 
 @dataclass(frozen=True)
@@ -170,8 +158,8 @@ def request_from_turn(
         color=values.get("color"),
         size=values.get("size"),
         brand=said.brand,
-        min_price=said.min_price if said.min_price is not None else to_price(values.get("min_price")),
-        max_price=said.max_price if said.max_price is not None else to_price(values.get("max_price")),
+        min_price=said.min_price if said.min_price is not None else price(values.get("min_price")),
+        max_price=said.max_price if said.max_price is not None else price(values.get("max_price")),
         include_out_of_stock=said.include_out_of_stock,
     )
 

@@ -100,6 +100,20 @@ class Conversations:
             await _add(session, conversation_id, messages)
         return messages
 
+    async def previous_intent(self, conversation_id: int, before_message_id: int) -> str | None:
+        """What the assistant understood the customer's message before ``before_message_id`` as."""
+        async with self._sessions() as session:
+            return await session.scalar(
+                select(Message.intent)
+                .where(
+                    Message.conversation_id == conversation_id,
+                    Message.sender == "customer",
+                    Message.id < before_message_id,
+                )
+                .order_by(Message.id.desc())
+                .limit(1)
+            )
+
     async def get(self, conversation_id: int) -> Conversation:
         async with self._sessions() as session:
             conversation = await session.get(Conversation, conversation_id)
