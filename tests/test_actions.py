@@ -40,6 +40,18 @@ async def test_any_other_question_is_answered_from_the_closest_faq_entry(data_di
     assert "workshop repairs" in messages[0]["text"]
 
 
+async def test_an_exchange_request_reaches_the_exchange_answer(data_dir, knowledge):
+    tracker = tracker_for("pants in M are too small, can I swap them for an L?", "ask_question")
+    messages, _ = await run(ActionAnswerQuestion(), tracker)
+    assert messages[0]["text"].startswith(knowledge.faq_entry("exchanges").answer)
+
+
+async def test_asking_whether_an_order_can_still_be_cancelled_is_not_answered_no(data_dir):
+    for intent in ("cancel_order", "check_cancellation_fee"):
+        messages, _ = await run(ActionAnswerQuestion(), tracker_for("can I still cancel it?", intent))
+        assert not messages[0]["text"].lower().startswith("no")
+
+
 async def test_a_question_the_faq_cannot_answer_offers_a_person(data_dir):
     messages, events = await run(
         ActionAnswerQuestion(), tracker_for("what's the weather tomorrow", "ask_question")
