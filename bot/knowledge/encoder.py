@@ -22,6 +22,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from bot.pooling import sentence_vectors
+
 if TYPE_CHECKING:
     import onnxruntime
     from sentence_transformers import SentenceTransformer
@@ -136,13 +138,7 @@ class Encoder:
         features = self.model.preprocess(texts)
         feed = {name: value.numpy() for name, value in features.items() if name in self._inputs}
         tokens = self._session.run(None, feed)[0]
-        if self._pooling == "cls":
-            pooled = tokens[:, 0]
-        else:
-            mask = feed["attention_mask"][..., None].astype(np.float32)
-            pooled = (tokens * mask).sum(axis=1) / np.maximum(mask.sum(axis=1), 1e-9)
-        norms = np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)
-        return (pooled / norms).astype(np.float32)
+        return sentence_vectors(tokens, features["attention_mask"].numpy(), self._pooling)
 
 
 def _pooling(model: SentenceTransformer) -> str | None:

@@ -30,6 +30,8 @@ from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from bot.pooling import sentence_vectors
+
 # The folder the export writes (bot.knowledge.encoder_export), under the models folder.
 ENCODER_FOLDER = "sentence-encoder"
 MANIFEST = "encoder.json"
@@ -123,15 +125,8 @@ class SentenceFeaturizer(DenseFeaturizer, GraphComponent):
             "attention_mask": np.array([e.attention_mask for e in encodings], dtype=np.int64),
             "token_type_ids": np.array([e.type_ids for e in encodings], dtype=np.int64),
         }
-        feed = {name: feed[name] for name in self._inputs}
-        tokens = self._session.run(None, feed)[0]
-        if self._pooling == "cls":
-            pooled = tokens[:, 0]
-        else:
-            mask = feed["attention_mask"][..., None].astype(np.float32)
-            pooled = (tokens * mask).sum(axis=1) / np.maximum(mask.sum(axis=1), 1e-9)
-        norms = np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)
-        return (pooled / norms).astype(np.float32)
+        tokens = self._session.run(None, {name: feed[name] for name in self._inputs})[0]
+        return sentence_vectors(tokens, feed["attention_mask"], self._pooling)
 
     def _featurize(self, messages: list[Message]) -> None:
         with_text = [message for message in messages if message.get(TEXT)]
