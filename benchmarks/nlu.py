@@ -29,6 +29,7 @@ sys.path.insert(0, str(PROJECT_DIR))  # the pipeline's own components (bot.rasa_
 FALLBACK = "nlu_fallback"
 OUT_OF_SCOPE = "out_of_scope"
 MAX_IN_SCOPE_FALLBACK = 0.05
+MIN_OFF_TOPIC_CAUGHT = 0.85
 
 
 def load_examples(path: Path) -> list[tuple[str, str]]:
@@ -82,8 +83,8 @@ def ranking(message: dict) -> tuple[str, float, float]:
 def calibrate(pairs: list[tuple[str, str]], parsed: list[dict], ambiguity: float) -> dict:
     """For each threshold, the share of in-scope requests that fall back and the share of off-topic
     messages that fall back or reach out_of_scope. Of the thresholds that keep in-scope fallbacks
-    within MAX_IN_SCOPE_FALLBACK, the chosen one catches the most off-topic messages, then loses the
-    fewest in-scope requests, then is the highest."""
+    within MAX_IN_SCOPE_FALLBACK and catch at least MIN_OFF_TOPIC_CAUGHT, the chosen one loses the
+    fewest in-scope requests, and of those the highest (the most careful) is taken."""
     rows = [(truth, *ranking(message)) for (_, truth), message in zip(pairs, parsed, strict=False)]
     in_scope = [row for row in rows if row[0] != OUT_OF_SCOPE]
     off_topic = [row for row in rows if row[0] == OUT_OF_SCOPE]
@@ -106,13 +107,16 @@ def calibrate(pairs: list[tuple[str, str]], parsed: list[dict], ambiguity: float
                 ),
             }
         )
-    allowed = [row for row in table if row["in_scope_fallback"] <= MAX_IN_SCOPE_FALLBACK]
+    allowed = [
+        row
+        for row in table
+        if row["in_scope_fallback"] <= MAX_IN_SCOPE_FALLBACK
+        and row["off_topic_caught"] >= MIN_OFF_TOPIC_CAUGHT
+    ]
     return {
         "in_scope": len(in_scope),
         "off_topic": len(off_topic),
-        "chosen": max(
-            allowed, key=lambda row: (row["off_topic_caught"], -row["in_scope_fallback"], row["threshold"])
-        )
+        "chosen": max(allowed, key=lambda row: (-row["in_scope_fallback"], row["threshold"]))
         if allowed
         else None,
         "table": table,
