@@ -27,7 +27,12 @@ class ActionAnswerQuestion(Action):
     ) -> list[dict[str, Any]]:
         message = tracker.latest_message
         intent = (message.get("intent") or {}).get("name")
-        answer = shop.faq_answerer().answer(message.get("text") or "", intent=intent)
+        text = message.get("text") or ""
+        if text.startswith("/") and (entry := shop.knowledge().faq_for_intent(intent)):
+            # A button ("did you mean ...?") names the intent, and its title was this entry's question.
+            dispatcher.utter_message(text=faq_text(entry))
+            return []
+        answer = shop.faq_answerer().answer(text, intent=intent)
         if answer.key is None:
             dispatcher.utter_message(response="utter_not_sure")
         else:

@@ -9,7 +9,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import shop
-from bot.conversation import consecutive_fallbacks, summarize
+from bot.conversation import close_intents, consecutive_fallbacks, summarize
 from bot.handoff import REASONS
 
 # The reason code for the intent that led to action_handoff (rules name which intents do).
@@ -48,7 +48,8 @@ class ActionHandoff(Action):
 
 
 class ActionRephraseOrHandoff(Action):
-    """Not understood: ask to rephrase the first time, offer a person from the second time on."""
+    """Not understood: the first time, ask which of two close readings the customer meant (buttons)
+    or to rephrase; offer a person from the second time on."""
 
     def name(self) -> str:
         return "action_rephrase_or_handoff"
@@ -59,5 +60,19 @@ class ActionRephraseOrHandoff(Action):
         if consecutive_fallbacks(tracker.events) >= 2:
             dispatcher.utter_message(response="utter_offer_handoff")
             return [SlotSet("handoff_offered", True)]
-        dispatcher.utter_message(response="utter_ask_rephrase")
+        knowledge = shop.knowledge()
+        answerable = {entry.intent for entry in knowledge.faq if entry.intent}
+        choices = close_intents(tracker.latest_message.get("intent_ranking") or [], answerable)
+        if choices:
+            # Two close readings: asking costs the customer one click, a wrong answer costs more.
+            buttons = [
+                {"title": knowledge.faq_for_intent(intent).question, "payload": f"/{intent}"}
+                for intent in choices
+            ]
+            dispatcher.utter_message(
+                response="utter_did_you_mean",
+                buttons=[*buttons, {"title": "Something else", "payload": "/deny"}],
+            )
+        else:
+            dispatcher.utter_message(response="utter_ask_rephrase")
         return [SlotSet("handoff_offered", False)]

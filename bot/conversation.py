@@ -7,6 +7,8 @@ from typing import Any
 
 Event = dict[str, Any]
 FALLBACK_INTENT = "nlu_fallback"
+# The least confidence an intent needs to be offered as "did you mean" to the customer.
+CLOSE_ENOUGH = 0.15
 
 
 def _intent(event: Event) -> str | None:
@@ -42,3 +44,15 @@ def summarize(events: Sequence[Event], last_messages: int = 6) -> dict[str, Any]
         elif kind == "bot" and event.get("text"):
             messages.append({"from": "bot", "text": event["text"]})
     return {"intents": intents, "entities": entities, "last_messages": messages[-last_messages:]}
+
+
+def close_intents(ranking: list[dict[str, Any]], answerable: set[str], count: int = 2) -> list[str]:
+    """When a message was not understood, the intents it was nearly understood as: the classifier's
+    top `count`, if each is one the assistant can answer and each has at least a fair share of the
+    confidence (CLOSE_ENOUGH); else none, and the customer is simply asked to rephrase."""
+    ranked = [item for item in ranking if item.get("name") != FALLBACK_INTENT][:count]
+    if len(ranked) < count:
+        return []
+    if all(item["name"] in answerable and item.get("confidence", 0.0) >= CLOSE_ENOUGH for item in ranked):
+        return [item["name"] for item in ranked]
+    return []

@@ -222,6 +222,39 @@ async def test_first_misunderstanding_asks_to_rephrase(data_dir):
     assert events == [SlotSet("handoff_offered", False)]
 
 
+async def test_two_close_readings_are_offered_as_buttons_instead_of_a_guess(data_dir, knowledge):
+    tracker = tracker_for("has the rebate gone through", "nlu_fallback")
+    tracker.latest_message["intent_ranking"] = [
+        {"name": "nlu_fallback", "confidence": 0.4},
+        {"name": "track_refund", "confidence": 0.36},
+        {"name": "get_refund", "confidence": 0.31},
+        {"name": "check_refund_policy", "confidence": 0.2},
+    ]
+    messages, events = await run(ActionRephraseOrHandoff(), tracker)
+    assert [m["response"] for m in messages] == ["utter_did_you_mean"]
+    assert messages[0]["buttons"] == [
+        {"title": knowledge.faq_for_intent("track_refund").question, "payload": "/track_refund"},
+        {"title": knowledge.faq_for_intent("get_refund").question, "payload": "/get_refund"},
+        {"title": "Something else", "payload": "/deny"},
+    ]
+    assert events == [SlotSet("handoff_offered", False)]
+
+
+async def test_a_reading_that_is_not_close_is_not_offered(data_dir):
+    tracker = tracker_for("zxq wobble", "nlu_fallback")
+    tracker.latest_message["intent_ranking"] = [
+        {"name": "track_refund", "confidence": 0.3},
+        {"name": "greet", "confidence": 0.2},
+    ]
+    messages, _ = await run(ActionRephraseOrHandoff(), tracker)
+    assert [m["response"] for m in messages] == ["utter_ask_rephrase"]
+
+
+async def test_a_button_for_an_intent_is_answered_with_that_intents_entry(data_dir, knowledge):
+    messages, _ = await run(ActionAnswerQuestion(), tracker_for("/delivery_options", "delivery_options"))
+    assert messages[0]["text"].startswith(knowledge.faq_for_intent("delivery_options").answer)
+
+
 async def test_second_misunderstanding_in_a_row_offers_a_person(data_dir):
     messages, events = await run(ActionRephraseOrHandoff(), tracker_from_fixture("two_fallbacks"))
     assert [m["response"] for m in messages] == ["utter_offer_handoff"]
