@@ -1,4 +1,4 @@
-"""A stand-in for the Rasa server's gateway channel (bot/rasa_channel.py), answering with replies
+"""A stand-in for the Rasa server's gateway channel (bot/rasa_server/channel.py), answering with replies
 recorded from our real assistant (tests/fixtures/rasa_replies.json), for fast gateway tests. It can
 be taken down and brought back. The real Rasa server is exercised in tests/test_end_to_end.py."""
 

@@ -1,4 +1,4 @@
-"""Rasa's conversation state in SQLite (bot/rasa_tracker_store.py), run where Rasa runs it: in the
+"""Rasa's conversation state in SQLite (bot/rasa_server/tracker_store.py), run where Rasa runs it: in the
 Python 3.10 runtime, each step in a process of its own, so what is read back came from the file."""
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from rasa.utils.endpoints import EndpointConfig
 domain = Domain.from_dict({"intents": ["greet"], "slots": {"order_id": {"type": "text", "mappings": []}}})
 # Created the way Rasa creates it from endpoints.yml.
 store = TrackerStore.create(
-    EndpointConfig(type="bot.rasa_tracker_store.SQLiteTrackerStore", db=sys.argv[1]), domain
+    EndpointConfig(type="bot.rasa_server.tracker_store.SQLiteTrackerStore", db=sys.argv[1]), domain
 )
 """
 

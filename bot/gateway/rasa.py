@@ -1,4 +1,4 @@
-"""Talking to the Rasa server over the gateway's own channel (bot/rasa_channel.py, inside Rasa)."""
+"""Talking to the Rasa server over the gateway's own channel (bot/rasa_server/channel.py, inside Rasa)."""
 
 from __future__ import annotations
 

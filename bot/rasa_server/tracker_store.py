@@ -4,7 +4,7 @@ This module runs inside the Rasa server (Python 3.10, `.venv-rasa`), so it impor
 standard library and Rasa. endpoints.yml names it as the tracker store:
 
     tracker_store:
-      type: bot.rasa_tracker_store.SQLiteTrackerStore
+      type: bot.rasa_server.tracker_store.SQLiteTrackerStore
       db: path/to/rasa-tracker.db
 
 Rasa's own SQL tracker store writes one row per event and, for every message, counts the stored
