@@ -13,6 +13,8 @@ import yaml
 from bot.settings import PROJECT_DIR
 
 TRAINING = sorted((PROJECT_DIR / "data" / "nlu").glob("*.yml"))
+# Written examples; data/nlu/typos.yml holds generated copies of them with a typo each.
+WRITTEN = [path for path in TRAINING if path.name != "typos.yml"]
 NLU_TESTS = PROJECT_DIR / "tests" / "nlu"
 SCENARIOS = NLU_TESTS / "scenarios.yml"
 # Never trained on: the two evaluation sets and the fallback threshold's calibration split.
@@ -68,6 +70,11 @@ def training() -> list[tuple[str, str]]:
     return [pair for path in TRAINING for pair in examples(path)]
 
 
+@pytest.fixture(scope="module")
+def written() -> list[tuple[str, str]]:
+    return [pair for path in WRITTEN for pair in examples(path)]
+
+
 def test_the_near_duplicate_check_finds_a_typo_and_a_changed_word():
     assert near_duplicates(["where is my refnud?"], ["Where is my refund"])
     assert near_duplicates(["I want to cancel my order please"], ["I want to cancel my order"])
@@ -80,9 +87,20 @@ def test_no_held_out_message_is_nearly_a_training_example(path, training):
     assert near_duplicates(held_out, [text for text, _ in training]) == []
 
 
-def test_every_intent_has_enough_varied_training_examples(training):
+def test_the_typo_copies_are_made_from_the_current_training_data():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("typos", PROJECT_DIR / "scripts" / "typos.py")
+    typos = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(typos)
+    assert (
+        (PROJECT_DIR / "data" / "nlu" / "typos.yml").read_text() == typos.typo_examples()
+    ), "data/nlu/typos.yml is out of date: run .venv/bin/python scripts/typos.py"
+
+
+def test_every_intent_has_enough_varied_training_examples(written):
     counts: dict[str, int] = {}
-    for _, intent in training:
+    for _, intent in written:
         counts[intent] = counts.get(intent, 0) + 1
     domain = yaml.safe_load((PROJECT_DIR / "domain.yml").read_text())
     learned = [intent for intent in domain["intents"] if intent not in SET_BY_COMPONENTS]
