@@ -114,3 +114,31 @@ def test_naming_a_new_category_starts_a_new_request(parser):
     text = "do you have headlamps"
     fresh = request_from_turn(text, {}, previous, parser.parse(text))
     assert (fresh.category, fresh.color, fresh.max_price) == ("headlamps", None, None)
+
+
+@pytest.mark.parametrize(
+    ("text", "order"),
+    [
+        ("cheapest sleeping pad", "lowest"),
+        ("what's your least expensive tent", "lowest"),
+        ("the most affordable headlamp", "lowest"),
+        ("show me the most expensive jacket", "highest"),
+        ("priciest backpack you have", "highest"),
+        ("a cheap sleeping pad", None),
+    ],
+)
+def test_a_price_order_is_read_from_the_message(parser, text, order):
+    assert parser.parse(text).price_order == order
+
+
+def test_the_cheapest_comes_first_by_price_not_by_match(finder, knowledge):
+    request = finder.request("what's the cheapest sleeping pad?", {}, {})
+    shown = [r.product for r in finder.recommend(request)]
+    in_stock = sorted(p.price for p in knowledge.catalog if p.category == "sleeping pads" and p.in_stock)
+    assert [p.price for p in shown] == in_stock[: len(shown)]
+    assert "lowest first" in finder.recommend(request)[0].why
+
+
+def test_the_most_expensive_comes_first(finder, knowledge):
+    shown = [r.product for r in finder.recommend(finder.request("your most expensive tent", {}, {}))]
+    assert shown[0].price == max(p.price for p in knowledge.catalog if p.category == "tents" and p.in_stock)

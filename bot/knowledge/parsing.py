@@ -34,6 +34,8 @@ class Constraints:
     include_out_of_stock: bool = False
     cheaper: bool = False  # "something cheaper": below what was shown
     more: bool = False  # "show me more", "other ones": not what was shown
+    # "cheapest", "most expensive": the products in price order, "lowest" or "highest" first
+    price_order: str | None = None
 
 
 def _singular(phrase: str) -> str:
@@ -145,6 +147,23 @@ class ConstraintParser:
             ],
         )
         self._matcher.add("SOLD_OUT", [[{"LOWER": word} for word in words] for words in _SOLD_OUT_WORDS])
+        self._matcher.add(
+            "LOWEST_PRICE",
+            [
+                [{"LOWER": {"IN": ["cheapest", "cheapie"]}}],
+                [{"LOWER": "least"}, {"LOWER": {"IN": ["expensive", "pricey"]}}],
+                [{"LOWER": "most"}, {"LOWER": "affordable"}],
+                [{"LOWER": "lowest"}, {"LOWER": {"IN": ["price", "priced", "cost"]}}],
+            ],
+        )
+        self._matcher.add(
+            "HIGHEST_PRICE",
+            [
+                [{"LOWER": {"IN": ["priciest", "dearest"]}}],
+                [{"LOWER": "most"}, {"LOWER": {"IN": ["expensive", "pricey"]}}],
+                [{"LOWER": "highest"}, {"LOWER": {"IN": ["price", "priced", "cost"]}}],
+            ],
+        )
 
     def parse(self, text: str) -> Constraints:
         doc = self._nlp(text)
@@ -189,4 +208,8 @@ class ConstraintParser:
                 found["more"] = True
             elif kind == "SOLD_OUT":
                 found["include_out_of_stock"] = True
+            elif kind == "LOWEST_PRICE":
+                found.setdefault("price_order", "lowest")
+            elif kind == "HIGHEST_PRICE":
+                found.setdefault("price_order", "highest")
         return Constraints(**found)

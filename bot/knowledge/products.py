@@ -29,6 +29,7 @@ class ProductRequest:
     include_out_of_stock: bool = False
     exclude: tuple[str, ...] = ()  # product ids already shown, for "show me more"
     cheaper_than_shown: bool = False
+    price_order: str | None = None  # "lowest" or "highest" first, instead of by meaning
 
 
 @dataclass(frozen=True)
@@ -88,9 +89,13 @@ class ProductFinder:
         candidates = [p for p in self._knowledge.catalog if self._fits(p, request, categories)]
         if not candidates:
             return []
-        query = " ".join(filter(None, [request.text, request.product, request.category]))
-        scores = self._index.scores(query, [p.id for p in candidates])
-        candidates.sort(key=lambda p: (-scores.get(p.id, 0.0), p.price))
+        if request.price_order:
+            # "The cheapest" means exactly that: price order, not the best match first.
+            candidates.sort(key=lambda p: p.price, reverse=request.price_order == "highest")
+        else:
+            query = " ".join(filter(None, [request.text, request.product, request.category]))
+            scores = self._index.scores(query, [p.id for p in candidates])
+            candidates.sort(key=lambda p: (-scores.get(p.id, 0.0), p.price))
         return [Recommendation(p, self._reasons(p, request, categories)) for p in candidates[:limit]]
 
     def _fits(self, product: Product, request: ProductRequest, categories: tuple[str, ...]) -> bool:
@@ -125,7 +130,10 @@ class ProductFinder:
             reasons.append(f"comes in {request.color.lower()}")
         if request.size:
             reasons.append(f"available in size {request.size}")
-        if request.cheaper_than_shown:
+        if request.price_order:
+            order = "lowest" if request.price_order == "lowest" else "highest"
+            reasons.append(f"{product.price} {currency}, by price, {order} first")
+        elif request.cheaper_than_shown:
             reasons.append(f"{product.price} {currency}, cheaper than what I showed you")
         elif request.max_price is not None or request.min_price is not None:
             reasons.append(f"{product.price} {currency}, within your budget")
@@ -161,6 +169,7 @@ def request_from_turn(
         min_price=said.min_price if said.min_price is not None else price(values.get("min_price")),
         max_price=said.max_price if said.max_price is not None else price(values.get("max_price")),
         include_out_of_stock=said.include_out_of_stock,
+        price_order=said.price_order,
     )
 
 
