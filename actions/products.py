@@ -51,6 +51,10 @@ class ActionRecommendProducts(Action):
         shown = tracker.get_slot("shown_products") or []
         request = finder.request(tracker.latest_message.get("text") or "", entities, previous, shown)
         recommendations = finder.recommend(request, limit=3)
+        if not recommendations and (relaxed := finder.nearest(request, limit=3)):
+            # Nothing meets everything: say which constraint nothing meets, and show the nearest.
+            dispatcher.utter_message(response="utter_nearest_products", reason=relaxed.reason)
+            recommendations = relaxed.recommendations
         if recommendations:
             dispatcher.utter_message(
                 text=cards_as_text(recommendations),

@@ -175,9 +175,37 @@ async def test_something_cheaper_goes_below_the_cheapest_shown(data_dir, knowled
     assert SlotSet("max_price", "305.99") in events
 
 
-async def test_nothing_fitting_says_so_and_suggests_loosening(data_dir):
+async def test_nothing_within_budget_says_so_and_shows_the_cheapest_instead(data_dir, knowledge):
     tracker = tracker_for(
         "a tent under $5", "product_search", entities=[{"entity": "category", "value": "tents"}]
+    )
+    messages, _ = await run(ActionRecommendProducts(), tracker)
+    assert messages[0]["response"] == "utter_nearest_products"
+    assert messages[0]["reason"] == "nothing in stock costs 5 USD or less"
+    cheapest = min(p.price for p in knowledge.catalog if p.category == "tents" and p.in_stock)
+    assert messages[1]["custom"]["products"][0]["price"] == str(cheapest)
+
+
+async def test_nothing_in_that_colour_says_so_and_shows_other_colours(data_dir):
+    tracker = tracker_for(
+        "a pink tent",
+        "product_search",
+        entities=[{"entity": "category", "value": "tents"}, {"entity": "color", "value": "pink"}],
+    )
+    messages, _ = await run(ActionRecommendProducts(), tracker)
+    assert messages[0]["reason"] == "nothing in stock comes in pink"
+    assert messages[1]["custom"]["type"] == "product_cards"
+
+
+async def test_when_no_single_constraint_is_to_blame_it_suggests_loosening(data_dir):
+    tracker = tracker_for(
+        "a pink tent in XXL",
+        "product_search",
+        entities=[
+            {"entity": "category", "value": "tents"},
+            {"entity": "color", "value": "pink"},
+            {"entity": "size", "value": "XXL"},
+        ],
     )
     messages, _ = await run(ActionRecommendProducts(), tracker)
     assert [m["response"] for m in messages] == ["utter_no_products"]

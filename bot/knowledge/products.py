@@ -42,6 +42,14 @@ class Recommendation:
         return "; ".join(self.reasons)
 
 
+@dataclass(frozen=True)
+class Relaxation:
+    """What nothing met (``reason``, in words) and the products that fit without that constraint."""
+
+    reason: str
+    recommendations: list[Recommendation]
+
+
 def matching_categories(value: str, categories: tuple[str, ...]) -> tuple[str, ...]:
     """Catalog categories meant by ``value``: exact, else every category sharing a word with it
     ("jacket" means rain jackets and insulated jackets)."""
@@ -97,6 +105,39 @@ class ProductFinder:
             scores = self._index.scores(query, [p.id for p in candidates])
             candidates.sort(key=lambda p: (-scores.get(p.id, 0.0), p.price))
         return [Recommendation(p, self._reasons(p, request, categories)) for p in candidates[:limit]]
+
+    def nearest(self, request: ProductRequest, limit: int = 3) -> Relaxation | None:
+        """When nothing fits every constraint: the first single constraint (budget, colour, size,
+        brand) whose dropping lets products fit, said in words, with those products; None if no
+        single constraint is to blame."""
+        currency = self._knowledge.store.currency
+        looser: list[tuple[str, ProductRequest]] = []
+        if request.max_price is not None:
+            looser.append(
+                (
+                    f"nothing in stock costs {request.max_price} {currency} or less",
+                    replace(request, max_price=None, cheaper_than_shown=False, price_order="lowest"),
+                )
+            )
+        if request.min_price is not None:
+            looser.append(
+                (
+                    f"nothing in stock costs {request.min_price} {currency} or more",
+                    replace(request, min_price=None),
+                )
+            )
+        if request.color:
+            looser.append(
+                (f"nothing in stock comes in {request.color.lower()}", replace(request, color=None))
+            )
+        if request.size:
+            looser.append((f"nothing in stock comes in size {request.size}", replace(request, size=None)))
+        if request.brand:
+            looser.append((f"nothing by {request.brand} fits", replace(request, brand=None)))
+        for reason, loosened in looser:
+            if found := self.recommend(loosened, limit):
+                return Relaxation(reason, found)
+        return None
 
     def _fits(self, product: Product, request: ProductRequest, categories: tuple[str, ...]) -> bool:
         if product.id in request.exclude:
