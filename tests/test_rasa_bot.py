@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import json
-import os
 import re
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -13,7 +11,7 @@ import yaml
 
 from bot.settings import PROJECT_DIR, Settings, load_settings
 from bot.training import ensure_model
-from tests.rasa_cli import rasa
+from tests.rasa_cli import rasa, rasa_python
 
 pytestmark = pytest.mark.rasa
 RESULTS = PROJECT_DIR / "results"
@@ -69,21 +67,8 @@ def test_training_data_validates(settings):
 
 def nlu_figures(settings: Settings, model: Path, *arguments: str) -> dict:
     """benchmarks/nlu.py's figures, computed in the Rasa runtime with the trained model."""
-    result = subprocess.run(
-        [
-            str(settings.rasa_bin.with_name("python")),
-            "benchmarks/nlu.py",
-            "--json",
-            "--model",
-            str(model),
-            *arguments,
-        ],
-        cwd=PROJECT_DIR,
-        env={**os.environ, **settings.child_environment()},
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
+    result = rasa_python(
+        settings, "benchmarks/nlu.py", "--json", "--model", str(model), *arguments, timeout=600
     )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     return json.loads(result.stdout)

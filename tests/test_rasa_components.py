@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
 
 import numpy as np
 import pytest
 
 from bot.knowledge.encoder import load_encoder
 from bot.knowledge.encoder_export import export_sentence_encoder
-from bot.settings import PROJECT_DIR, load_settings
+from bot.settings import load_settings
+from tests.rasa_cli import rasa_python
 
 pytestmark = pytest.mark.rasa
 
@@ -19,16 +18,7 @@ pytestmark = pytest.mark.rasa
 def in_rasa_runtime(command: str, texts: list[str]):
     settings = load_settings()
     export_sentence_encoder(settings.models_dir, settings.embedding_model)
-    result = subprocess.run(
-        [str(settings.rasa_bin.with_name("python")), "tests/rasa_side.py", command],
-        input=json.dumps(texts),
-        cwd=PROJECT_DIR,
-        env={**os.environ, **settings.child_environment()},
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+    result = rasa_python(settings, "tests/rasa_side.py", command, stdin=json.dumps(texts), timeout=300)
     assert result.returncode == 0, result.stderr[-3000:]
     return json.loads(result.stdout.strip().splitlines()[-1])
 
