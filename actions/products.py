@@ -51,7 +51,12 @@ class ActionRecommendProducts(Action):
         shown = tracker.get_slot("shown_products") or []
         request = finder.request(tracker.latest_message.get("text") or "", entities, previous, shown)
         recommendations = finder.recommend(request, limit=3)
-        if not recommendations and (relaxed := finder.nearest(request, limit=3)):
+        named = finder.named(request)
+        if named and not named.in_stock and not request.include_out_of_stock:
+            # Asked for one product that is sold out: say so plainly, then what is like it.
+            dispatcher.utter_message(response="utter_sold_out", product=named.name)
+            recommendations = finder.alternatives(named, request, limit=3)
+        elif not recommendations and (relaxed := finder.nearest(request, limit=3)):
             # Nothing meets everything: say which constraint nothing meets, and show the nearest.
             dispatcher.utter_message(response="utter_nearest_products", reason=relaxed.reason)
             recommendations = relaxed.recommendations

@@ -175,6 +175,18 @@ async def test_something_cheaper_goes_below_the_cheapest_shown(data_dir, knowled
     assert SlotSet("max_price", "305.99") in events
 
 
+async def test_a_sold_out_product_is_said_to_be_sold_out_with_alternatives_in_stock(data_dir, knowledge):
+    (sold_out,) = [p for p in knowledge.catalog if p.name == "Cascade Rain Shell"]
+    assert not sold_out.in_stock  # the demo catalog's sold-out rain jacket
+    tracker = tracker_for("is the Cascade Rain Shell in stock?", "product_search")
+    messages, _ = await run(ActionRecommendProducts(), tracker)
+    assert (messages[0]["response"], messages[0]["product"]) == ("utter_sold_out", "Cascade Rain Shell")
+    products = {p.id: p for p in knowledge.catalog}
+    cards = messages[1]["custom"]["products"]
+    assert cards and sold_out.id not in {card["id"] for card in cards}
+    assert all(products[c["id"]].in_stock and products[c["id"]].category == sold_out.category for c in cards)
+
+
 async def test_nothing_within_budget_says_so_and_shows_the_cheapest_instead(data_dir, knowledge):
     tracker = tracker_for(
         "a tent under $5", "product_search", entities=[{"entity": "category", "value": "tents"}]

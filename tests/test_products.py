@@ -142,3 +142,9 @@ def test_the_cheapest_comes_first_by_price_not_by_match(finder, knowledge):
 def test_the_most_expensive_comes_first(finder, knowledge):
     shown = [r.product for r in finder.recommend(finder.request("your most expensive tent", {}, {}))]
     assert shown[0].price == max(p.price for p in knowledge.catalog if p.category == "tents" and p.in_stock)
+
+
+def test_a_product_named_in_full_is_recognised_longest_name_first(parser):
+    assert parser.parse("is the Cascade Rain Shell in stock?").product == "Cascade Rain Shell"
+    assert parser.parse("cascade rain shell lite in M?").product == "Cascade Rain Shell Lite"
+    assert parser.parse("a rain shell").product is None

@@ -26,6 +26,7 @@ _SOLD_OUT_WORDS = [["sold", "out"], ["out", "of", "stock"], ["unavailable"]]
 @dataclass(frozen=True)
 class Constraints:
     category: str | None = None
+    product: str | None = None  # a catalog product named in full, as the catalog writes it
     brand: str | None = None
     color: str | None = None
     size: str | None = None
@@ -73,6 +74,8 @@ class ConstraintParser:
         self._phrases.add("COLOR", [self._nlp.make_doc(colour) for colour in self._colour_of])
         self._sizes = {size for product in knowledge.catalog for size in product.sizes}
         self._phrases.add("SIZE", [self._nlp.make_doc(size) for size in self._sizes if len(size) > 2])
+        self._product_of = {product.name.lower(): product.name for product in knowledge.catalog}
+        self._phrases.add("PRODUCT", [self._nlp.make_doc(name) for name in self._product_of])
 
         self._matcher = Matcher(vocab)
         self._matcher.add(
@@ -168,10 +171,13 @@ class ConstraintParser:
     def parse(self, text: str) -> Constraints:
         doc = self._nlp(text)
         found: dict[str, object] = {}
-        for label, start, end in self._phrases(doc):
+        # Longest first, so "Cascade Rain Shell Lite" is that product, not the "Cascade Rain Shell".
+        for label, start, end in sorted(self._phrases(doc), key=lambda match: match[1] - match[2]):
             kind = self._nlp.vocab.strings[label]
             said = doc[start:end].text.lower()
-            if kind == "CATEGORY":
+            if kind == "PRODUCT":
+                found.setdefault("product", self._product_of[said])
+            elif kind == "CATEGORY":
                 found.setdefault("category", self._category_of[said])
             elif kind == "BRAND":
                 found.setdefault("brand", self._brand_of[said])

@@ -106,6 +106,18 @@ class ProductFinder:
             candidates.sort(key=lambda p: (-scores.get(p.id, 0.0), p.price))
         return [Recommendation(p, self._reasons(p, request, categories)) for p in candidates[:limit]]
 
+    def named(self, request: ProductRequest) -> Product | None:
+        """The catalog product the request names in full, if it names one."""
+        wanted = (request.product or "").lower()
+        return next((product for product in self._knowledge.catalog if product.name.lower() == wanted), None)
+
+    def alternatives(self, product: Product, request: ProductRequest, limit: int = 3) -> list[Recommendation]:
+        """Products in stock like ``product`` (its category, the request's other constraints)."""
+        similar = replace(
+            request, product=None, category=product.category, exclude=(*request.exclude, product.id)
+        )
+        return self.recommend(similar, limit)
+
     def nearest(self, request: ProductRequest, limit: int = 3) -> Relaxation | None:
         """When nothing fits every constraint: the first single constraint (budget, colour, size,
         brand) whose dropping lets products fit, said in words, with those products; None if no
@@ -192,11 +204,13 @@ def request_from_turn(
     """The request a message makes: naming a category or product starts afresh; anything else
     (a colour, a size, a budget) refines the previous request. Rasa's entities come first; what
     the rule-based parse found (``said``) fills the gaps, and decides prices."""
-    starts_afresh = bool({"category", "product"} & set(entities)) or said.category is not None
+    starts_afresh = (
+        bool({"category", "product"} & set(entities)) or said.category is not None or said.product is not None
+    )
     values: dict[str, str] = (
         {} if starts_afresh else {slot: value for slot, value in previous.items() if value}
     )
-    for slot in ("category", "color", "size"):
+    for slot in ("category", "product", "color", "size"):
         if getattr(said, slot) is not None:
             values[slot] = getattr(said, slot)
     values.update(entities)  # Rasa's entities win over the rule-based parse
