@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from bot.availability import StaffHours, when_to_expect
+from bot.conversation import FALLBACK_INTENT
 from bot.escalation import is_profane, sounds_angry
 from bot.gateway.hub import Hub
 from bot.gateway.rasa import AssistantTurn, AssistantUnavailable, RasaClient
@@ -25,8 +26,6 @@ from bot.store.models import Conversation, Handoff, Message
 
 EMAIL = re.compile(r"[^@\s<>]+@[^@\s<>]+\.[a-z]{2,}", re.IGNORECASE)
 RATING = re.compile(r"\s*([1-5])\s*(?:/\s*5|stars?|out of 5)?\s*[.!]?\s*", re.IGNORECASE)
-# The intent of a message the assistant did not understand (Rasa's FallbackClassifier).
-NOT_UNDERSTOOD = "nlu_fallback"
 
 
 def rasa_sender(conversation_id: int) -> str:
@@ -166,7 +165,7 @@ class Router:
             return await self._for_a_person(conversation, message, incoming)
         # Swearing counts as anger right after the assistant failed to understand the customer.
         failed_before = is_profane(message.text) and (
-            await self._conversations.previous_intent(conversation.id, message.id) == NOT_UNDERSTOOD
+            await self._conversations.previous_intent(conversation.id, message.id) == FALLBACK_INTENT
         )
         if sounds_angry(message.text, after_failed_answer=failed_before):
             return await self.hand_over(

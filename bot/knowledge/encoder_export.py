@@ -10,6 +10,7 @@ already describes the same model and export.
 from __future__ import annotations
 
 import json
+from functools import lru_cache
 from pathlib import Path
 
 from bot.knowledge.encoder import EncoderError, _pooling, _sha256, load_model, model_directory, onnx_graph
@@ -20,6 +21,7 @@ MANIFEST = "encoder.json"
 EXPORT_VERSION = 1
 
 
+@lru_cache(maxsize=4)
 def _source(model_name: str) -> dict[str, str]:
     """What identifies the model: its name and the hash of its weights file."""
     directory = model_directory(model_name)
@@ -41,7 +43,7 @@ def _source(model_name: str) -> dict[str, str]:
 def export_sentence_encoder(models_dir: Path, model_name: str) -> Path:
     """The folder holding the exported encoder for `model_name`, exporting it first if needed."""
     target = models_dir / FOLDER
-    source = _source(model_name)
+    source = dict(_source(model_name))
     manifest_path = target / MANIFEST
     if manifest_path.exists():
         manifest = json.loads(manifest_path.read_text())

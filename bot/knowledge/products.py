@@ -72,6 +72,7 @@ class ProductFinder:
         self._index = index
         self._parser = ConstraintParser(knowledge)
         self._products = {product.id: product for product in knowledge.catalog}
+        self._named = {product.name.lower(): product for product in knowledge.catalog}
 
     def request(
         self, text: str, entities: dict[str, str], previous: dict[str, str | None], shown: Sequence[str] = ()
@@ -108,8 +109,7 @@ class ProductFinder:
 
     def named(self, request: ProductRequest) -> Product | None:
         """The catalog product the request names in full, if it names one."""
-        wanted = (request.product or "").lower()
-        return next((product for product in self._knowledge.catalog if product.name.lower() == wanted), None)
+        return self._named.get(request.product.lower()) if request.product else None
 
     def alternatives(self, product: Product, request: ProductRequest, limit: int = 3) -> list[Recommendation]:
         """Products in stock like ``product`` (its category, the request's other constraints)."""
@@ -184,8 +184,7 @@ class ProductFinder:
         if request.size:
             reasons.append(f"available in size {request.size}")
         if request.price_order:
-            order = "lowest" if request.price_order == "lowest" else "highest"
-            reasons.append(f"{product.price} {currency}, by price, {order} first")
+            reasons.append(f"{product.price} {currency}, by price, {request.price_order} first")
         elif request.cheaper_than_shown:
             reasons.append(f"{product.price} {currency}, cheaper than what I showed you")
         elif request.max_price is not None or request.min_price is not None:

@@ -17,9 +17,11 @@ from __future__ import annotations
 
 import numpy as np
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
 from rasa.nlu.classifiers.logistic_regression_classifier import LogisticRegressionClassifier
 from rasa.shared.nlu.constants import FEATURE_TYPE_SENTENCE, TEXT
 from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
 from rasa.utils.tensorflow.constants import RANKING_LENGTH
 from scipy.sparse import csr_matrix
 
@@ -28,7 +30,12 @@ from scipy.sparse import csr_matrix
 class LinearIntentClassifier(LogisticRegressionClassifier):
     """Logistic regression over the message's sparse and dense sentence features."""
 
+    # A contiguous copy of the trained coefficients, made on first use after loading or training.
     _weights: np.ndarray | None = None
+
+    def train(self, training_data: TrainingData) -> Resource:
+        self._weights = None
+        return super().train(training_data)
 
     def _create_X(self, messages: list[Message]) -> csr_matrix:
         """One row per message: its sparse sentence features, then its dense ones, side by side."""
@@ -60,7 +67,7 @@ class LinearIntentClassifier(LogisticRegressionClassifier):
 
     def probabilities(self, messages: list[Message]) -> np.ndarray:
         """One row per message: each intent's probability, in the order of `self.clf.classes_`."""
-        if self._weights is None or self._weights.shape[1] != len(self.clf.classes_):
+        if self._weights is None:
             self._weights = np.ascontiguousarray(self.clf.coef_.T)
         if len(self.clf.classes_) <= 2:  # a one-vs-rest model: scikit-learn's own computation
             return self.clf.predict_proba(self._create_X(messages))
