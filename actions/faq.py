@@ -8,6 +8,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import shop
+from actions.products import ActionRecommendProducts, is_for_product_search
 from bot.knowledge import FaqEntry
 
 
@@ -32,6 +33,8 @@ class ActionAnswerQuestion(Action):
             # A button ("did you mean ...?") names the intent, and its title was this entry's question.
             dispatcher.utter_message(text=faq_text(entry))
             return []
+        if is_for_product_search(tracker):
+            return await ActionRecommendProducts().run(dispatcher, tracker, domain)
         answer = shop.faq_answerer().answer(text, intent=intent)
         if answer.key is None:
             dispatcher.utter_message(response="utter_not_sure")

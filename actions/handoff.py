@@ -9,6 +9,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import shop
+from actions.products import ActionRecommendProducts, is_for_product_search
 from bot.conversation import close_intents, consecutive_fallbacks, summarize
 from bot.handoff import REASONS
 
@@ -57,6 +58,8 @@ class ActionRephraseOrHandoff(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
+        if is_for_product_search(tracker, not_understood=True):
+            return await ActionRecommendProducts().run(dispatcher, tracker, domain)
         if consecutive_fallbacks(tracker.events) >= 2:
             dispatcher.utter_message(response="utter_offer_handoff")
             return [SlotSet("handoff_offered", True)]

@@ -9,7 +9,8 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import shop
-from bot.knowledge.products import REQUEST_SLOTS, Recommendation, request_slots
+from bot.knowledge.products import REQUEST_SLOTS, Recommendation
+from bot.knowledge.shopping import answer_shopper, refines_a_request
 
 
 def product_card(recommendation: Recommendation) -> dict[str, Any]:
@@ -19,7 +20,7 @@ def product_card(recommendation: Recommendation) -> dict[str, Any]:
         "name": product.name,
         "price": str(product.price),
         "currency": product.currency,
-        "image": product.image,
+        "image": product.image_url,
         "url": product.url,
         "why": recommendation.why,
     }
@@ -36,8 +37,42 @@ def cards_as_text(recommendations: list[Recommendation]) -> str:
     return "\n".join(lines)
 
 
+def is_for_product_search(tracker: Tracker, not_understood: bool = False) -> bool:
+    """Whether the message asks about products the catalog names ("is the Stormline in stock?"),
+    read with the catalog's own words, so even when Rasa took it for an FAQ question the product
+    answer is given. When Rasa did not understand it or found it off-topic (``not_understood``),
+    also a message that only refines the shopping request under way ("in navy", "the cheapest?")
+    or is made of catalog words alone ("a beanie")."""
+    text = tracker.latest_message.get("text") or ""
+    finder = shop.product_finder()
+    said = finder.parser.parse(text)
+    if said.question and said.products:
+        return True
+    if not not_understood:
+        return False
+    previous = {slot: tracker.get_slot(slot) for slot in REQUEST_SLOTS}
+    names_catalog = (said.category or said.product or said.brand) is not None and not said.unknown
+    return names_catalog or refines_a_request(finder, text, previous)
+
+
+class ActionOutOfScope(Action):
+    """Off-topic as Rasa reads it; unless the catalog's own words say it is about products."""
+
+    def name(self) -> str:
+        return "action_out_of_scope"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        if is_for_product_search(tracker, not_understood=True):
+            return await ActionRecommendProducts().run(dispatcher, tracker, domain)
+        dispatcher.utter_message(response="utter_out_of_scope")
+        return []
+
+
 class ActionRecommendProducts(Action):
-    """Up to three fitting, in-stock products, as cards plus a plain-text version."""
+    """A shopping message answered: up to three fitting, in-stock products as cards plus a
+    plain-text version, an answer about named products, or that the shop does not sell it."""
 
     def name(self) -> str:
         return "action_recommend_products"
@@ -46,32 +81,28 @@ class ActionRecommendProducts(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
         entities = {e["entity"]: str(e["value"]) for e in tracker.latest_message.get("entities", [])}
-        previous = {slot: tracker.get_slot(slot) for slot in REQUEST_SLOTS}
-        finder = shop.product_finder()
-        shown = tracker.get_slot("shown_products") or []
-        request = finder.request(tracker.latest_message.get("text") or "", entities, previous, shown)
-        recommendations = finder.recommend(request, limit=3)
-        named = finder.named(request)
-        if named and not named.in_stock and not request.include_out_of_stock:
-            # Asked for one product that is sold out: say so plainly, then what is like it.
-            dispatcher.utter_message(response="utter_sold_out", product=named.name)
-            recommendations = finder.alternatives(named, request, limit=3)
-        elif not recommendations and (relaxed := finder.nearest(request, limit=3)):
-            # Nothing meets everything: say which constraint nothing meets, and show the nearest.
-            dispatcher.utter_message(response="utter_nearest_products", reason=relaxed.reason)
-            recommendations = relaxed.recommendations
-        if recommendations:
+        answer = answer_shopper(
+            shop.product_finder(),
+            tracker.latest_message.get("text") or "",
+            entities,
+            {slot: tracker.get_slot(slot) for slot in REQUEST_SLOTS},
+            tracker.get_slot("shown_products") or [],
+        )
+        for line in answer.said:
+            if line.response:
+                dispatcher.utter_message(response=line.response, **line.values)
+            else:
+                dispatcher.utter_message(text=line.text)
+        if answer.recommendations:
             dispatcher.utter_message(
-                text=cards_as_text(recommendations),
+                text=cards_as_text(answer.recommendations),
                 json_message={
                     "type": "product_cards",
-                    "products": [product_card(r) for r in recommendations],
+                    "products": [product_card(r) for r in answer.recommendations],
                 },
             )
-        else:
-            dispatcher.utter_message(response="utter_no_products")
-        now_shown = [*request.exclude, *(item.product.id for item in recommendations)]
+        slots = answer.slots or {}
         return [
-            *(SlotSet(slot, value) for slot, value in request_slots(request).items()),
-            SlotSet("shown_products", now_shown),
+            *(SlotSet(slot, value) for slot, value in slots.items()),
+            SlotSet("shown_products", answer.shown),
         ]

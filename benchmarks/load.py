@@ -23,20 +23,16 @@ import asyncio
 import json
 import os
 import random
-import socket
-import tempfile
 import time
 from pathlib import Path
 
 import aiohttp
 import numpy as np
+from assistant import running_assistant  # benchmarks/assistant.py
 from sqlalchemy import func, select
 
-from bot.processes import Supervisor, services
-from bot.settings import load_settings
 from bot.store.database import create_engine, session_factory
 from bot.store.models import Message
-from bot.training import ensure_model
 
 CONVERSATIONS = [
     ["hi", "How long does delivery take?", "do you ship to canada?", "thanks, bye"],
@@ -66,12 +62,6 @@ def cpu_seconds(pid: int) -> float:
         tree |= children
     ticks = os.sysconf("SC_CLK_TCK")
     return sum(parents[p][1] for p in tree if p in parents) / ticks
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 async def customer(
@@ -163,33 +153,15 @@ def main() -> None:
     parser.add_argument("--rasa-workers", type=int, default=1, help="several need --redis-host")
     parser.add_argument("--redis-host", help="Redis for Rasa's conversation locks, e.g. 127.0.0.1")
     arguments = parser.parse_args()
-    data = Path(tempfile.mkdtemp(prefix="supportdesk-load-"))
-    settings = load_settings(
-        data_dir=data,
-        gateway_port=free_port(),
-        rasa_port=free_port(),
-        actions_port=free_port(),
-        rasa_workers=arguments.rasa_workers,
-        redis_host=arguments.redis_host,
-    )
-    supervisor = Supervisor(settings, services(settings, ensure_model(settings)), data / "logs")
-    supervisor.start()
-    try:
-        token = (data / "channel-token").read_text().strip()
+    with running_assistant(rasa_workers=arguments.rasa_workers, redis_host=arguments.redis_host) as assistant:
+        url, token, store_url = assistant.url, assistant.token, assistant.settings.store_url
         # Warm up: the first messages load models and indexes in each process.
-        asyncio.run(load(settings.gateway_url, token, 2, 5, settings.store_url))
-        pids = supervisor.pids()
+        asyncio.run(load(url, token, 2, 5, store_url))
+        pids = assistant.supervisor.pids()
         before = {name: cpu_seconds(pid) for name, pid in pids.items()}
         generator_before = time.process_time()
         figures = asyncio.run(
-            load(
-                settings.gateway_url,
-                token,
-                arguments.customers,
-                arguments.seconds,
-                settings.store_url,
-                arguments.rate,
-            )
+            load(url, token, arguments.customers, arguments.seconds, store_url, arguments.rate)
         )
         # Where the CPU went: milliseconds of CPU per message, by process.
         figures["cpu_ms_per_message"] = {
@@ -198,8 +170,6 @@ def main() -> None:
         }
         generator = (time.process_time() - generator_before) * 1000 / max(figures["messages"], 1)
         figures["cpu_ms_per_message"]["load generator"] = round(generator, 1)
-    finally:
-        supervisor.stop()
     figures["rasa_workers"] = arguments.rasa_workers
     print(json.dumps(figures))
 

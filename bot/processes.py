@@ -68,6 +68,13 @@ def services(settings: Settings, model: Path) -> list[Service]:
     ]
 
 
+def free_port(host: str = "127.0.0.1") -> int:
+    """A port nothing listens on right now (for tests and benchmarks that start the assistant)."""
+    with socket.socket() as probe:
+        probe.bind((host, 0))
+        return probe.getsockname()[1]
+
+
 def check_ports_free(host: str, wanted: list[Service]) -> None:
     """Fail early, naming the port and the setting that moves it, if something already listens."""
     for service in wanted:

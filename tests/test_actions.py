@@ -11,7 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.faq import ActionAnswerQuestion
 from actions.handoff import ActionHandoff, ActionRephraseOrHandoff
 from actions.orders import ActionTrackOrder
-from actions.products import ActionRecommendProducts
+from actions.products import ActionOutOfScope, ActionRecommendProducts
 from bot.knowledge import load_knowledge
 from bot.knowledge.engine import build_indexes
 from bot.settings import PROJECT_DIR, load_settings
@@ -121,6 +121,10 @@ async def test_recommendations_come_as_cards_with_a_text_version_and_remember_th
         SlotSet("size", None),
         SlotSet("min_price", None),
         SlotSet("max_price", "200"),
+        SlotSet("brand", None),
+        SlotSet("people", None),
+        SlotSet("price_order", None),
+        SlotSet("shopping_query", "any red rain jackets under $200"),
         SlotSet("shown_products", [card["id"] for card in cards]),
     ]
 
@@ -180,9 +184,10 @@ async def test_a_sold_out_product_is_said_to_be_sold_out_with_alternatives_in_st
     assert not sold_out.in_stock  # the demo catalog's sold-out rain jacket
     tracker = tracker_for("is the Cascade Rain Shell in stock?", "product_search")
     messages, _ = await run(ActionRecommendProducts(), tracker)
-    assert (messages[0]["response"], messages[0]["product"]) == ("utter_sold_out", "Cascade Rain Shell")
+    assert messages[0]["text"] == "The Cascade Rain Shell is sold out at the moment."
+    assert messages[1]["text"] == "These are like it and in stock:"
     products = {p.id: p for p in knowledge.catalog}
-    cards = messages[1]["custom"]["products"]
+    cards = messages[2]["custom"]["products"]
     assert cards and sold_out.id not in {card["id"] for card in cards}
     assert all(products[c["id"]].in_stock and products[c["id"]].category == sold_out.category for c in cards)
 
@@ -329,3 +334,37 @@ async def test_a_new_faq_entry_is_answered_after_a_rebuild_without_restarting(
 
     messages, _ = await run(ActionAnswerQuestion(), question)
     assert messages[0]["text"].startswith("Yes, well-behaved dogs on a lead are welcome")
+
+
+async def test_a_question_about_a_named_product_read_as_an_faq_question_gets_the_product_answer(data_dir):
+    tracker = tracker_for("how much is the Ember Down Jacket?", "ask_question")
+    messages, events = await run(ActionAnswerQuestion(), tracker)
+    assert messages[0]["text"] == "The Ember Down Jacket costs 384.95 USD (in stock)."
+    assert messages[1]["custom"]["products"][0]["name"] == "Ember Down Jacket"
+    assert SlotSet("category", "insulated jackets") in events
+
+
+async def test_off_topic_as_rasa_reads_it_unless_the_catalogs_words_say_otherwise(data_dir):
+    messages, _ = await run(ActionOutOfScope(), tracker_for("a beanie", "out_of_scope"))
+    assert {card["name"] for card in messages[0]["custom"]["products"]} <= {
+        "Merino Beanie",
+        "Insulated Trapper Hat",
+        "Trail Cap",
+        "Sun Trekker Hat",
+        "Bucket Hat",
+    }
+    messages, events = await run(ActionOutOfScope(), tracker_for("who won the football", "out_of_scope"))
+    assert [message["response"] for message in messages] == ["utter_out_of_scope"] and events == []
+
+
+async def test_a_refinement_rasa_did_not_understand_refines_the_shopping_request(data_dir):
+    slots = {"category": "fleece", "shopping_query": "fleece"}
+    messages, events = await run(
+        ActionRephraseOrHandoff(), tracker_for("in navy", "nlu_fallback", slots=slots)
+    )
+    cards = messages[0]["custom"]["products"]
+    assert cards and all("navy" in card["why"] and "fleece" in card["why"] for card in cards)
+    assert SlotSet("color", "navy") in events
+    # Without a shopping request under way, "in navy" is not understood: ask to rephrase.
+    messages, _ = await run(ActionRephraseOrHandoff(), tracker_for("in navy", "nlu_fallback"))
+    assert messages[0]["response"] == "utter_ask_rephrase"

@@ -16,7 +16,7 @@ from pathlib import Path
 import aiohttp
 import pytest
 
-from bot.processes import check_ports_free, services
+from bot.processes import check_ports_free, free_port, services
 from bot.settings import PROJECT_DIR, Settings, load_settings
 from bot.store.conversations import Conversations
 from bot.store.database import create_engine, session_factory
@@ -24,12 +24,6 @@ from bot.training import ensure_model
 
 pytestmark = [pytest.mark.rasa, pytest.mark.e2e]
 READY = "supportdesk is running."
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 class RunCommand:

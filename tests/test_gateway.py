@@ -87,6 +87,14 @@ async def test_product_cards_reach_the_channel_as_structured_content(gateway):
     assert cards["type"] == "product_cards" and cards["products"][0]["name"] == "Ridgeback 2 Tent"
 
 
+async def test_the_shops_product_pictures_are_served_and_nothing_else_of_its_files(gateway):
+    picture = await gateway.get("/catalog/images/p1001.png")
+    assert picture.status == 200 and picture.content_type == "image/png"
+    assert (await picture.read()).startswith(b"\x89PNG\r\n\x1a\n")
+    for outside in ("/catalog/images/../catalog.csv", "/catalog/images/%2e%2e/store.yml"):
+        assert (await gateway.get(outside)).status in (403, 404)
+
+
 @pytest.mark.parametrize(
     ("body", "status", "error"),
     [

@@ -115,6 +115,25 @@ def test_staff_take_over_reply_and_hand_back_to_the_bot(shop, browser, tmp_path)
     chat.screenshot(path=str(tmp_path / "chat.png"), full_page=True)
 
 
+def test_product_cards_in_the_web_chat_show_pictures_that_load(shop, browser, tmp_path):
+    settings, _ = shop
+    chat = browser.new_context().new_page()
+    chat.goto(f"{settings.gateway_url}/chat")
+    say(chat, "a tent for two, around $250")
+    cards = chat.locator(".from-bot .card")
+    expect(cards.first).to_be_visible()
+    expect(cards.first).to_contain_text("fits 2 people")
+    pictures = chat.locator(".from-bot .card img")
+    assert pictures.count() == cards.count() > 0
+    for picture in pictures.all():
+        # Loaded from the gateway (the shop's own files), and really decoded by the browser.
+        assert picture.get_attribute("src").startswith("/catalog/images/")
+        picture.scroll_into_view_if_needed()
+        chat.wait_for_function("image => image.complete", arg=picture.element_handle())
+        assert picture.evaluate("image => image.naturalWidth") > 0
+    chat.screenshot(path=str(tmp_path / "cards.png"), full_page=True)
+
+
 def post(settings: Settings, customer: str, text: str) -> dict:
     token = (settings.data_dir / "channel-token").read_text().strip()
     request = urllib.request.Request(

@@ -115,7 +115,7 @@ def test_a_negative_stock_and_a_bad_url_are_reported(content):
     cells = lines[1].split(",")
     first = (
         lines[1]
-        .replace(f",{cells[8]},", ",-3,", 1)
+        .replace(f",{cells[9]},", ",-3,", 1)
         .replace("https://alderandpine.example/products/", "www.", 1)
     )
     lines[1] = first
@@ -123,6 +123,26 @@ def test_a_negative_stock_and_a_bad_url_are_reported(content):
     problems = problems_of(content)
     assert any(p.startswith(f"{catalog}:2: stock:") for p in problems), problems
     assert any(p.startswith(f"{catalog}:2: url:") for p in problems), problems
+
+
+def test_a_product_picture_must_be_in_the_images_folder_or_a_web_address(content):
+    catalog = content / "catalog.csv"
+    lines = catalog.read_text().splitlines()
+    lines[1] = lines[1].replace("images/p1001.png", "images/missing.png")
+    lines[2] = lines[2].replace("images/p1002.png", "../secrets.png")
+    catalog.write_text("\n".join(lines) + "\n")
+    problems = problems_of(content)
+    assert f"{catalog}:2: image: images/missing.png is not in {content / 'images'}" in problems
+    assert any(p.startswith(f"{catalog}:3: image: String should match pattern") for p in problems), problems
+
+
+def test_a_party_size_must_be_a_whole_number_of_people(content):
+    catalog = content / "catalog.csv"
+    lines = catalog.read_text().splitlines()
+    tent = next(i for i, line in enumerate(lines) if ",tents," in line)
+    lines[tent] = lines[tent].replace(",,2,", ",,two,", 1)
+    catalog.write_text("\n".join(lines) + "\n")
+    assert any(p.startswith(f"{catalog}:{tent + 1}: people:") for p in problems_of(content))
 
 
 def test_a_json_catalog_is_read_like_the_csv(content):

@@ -19,6 +19,8 @@ NLU_TESTS = PROJECT_DIR / "tests" / "nlu"
 SCENARIOS = NLU_TESTS / "scenarios.yml"
 # Never trained on: the two evaluation sets and the fallback threshold's calibration split.
 HELD_OUT = [NLU_TESTS / "heldout.yml", SCENARIOS, NLU_TESTS / "calibration.yml"]
+# The product-search evaluation (benchmarks/shopping.py): never trained on either.
+SHOPPING_EVALUATION = PROJECT_DIR / "benchmarks" / "shopping"
 MIN_EXAMPLES_PER_INTENT = 80
 # Intents a pipeline component sets rather than the classifier learns (bot/rasa_server/language.py).
 SET_BY_COMPONENTS = {"other_language"}
@@ -85,6 +87,16 @@ def test_the_near_duplicate_check_finds_a_typo_and_a_changed_word():
 def test_no_held_out_message_is_nearly_a_training_example(path, training):
     held_out = [text for text, _ in examples(path)]
     assert near_duplicates(held_out, [text for text, _ in training]) == []
+
+
+@pytest.mark.parametrize("name", ["requests.yml", "conversations.yml"])
+def test_no_shopping_evaluation_message_is_nearly_a_training_example(name, training):
+    cases = yaml.safe_load((SHOPPING_EVALUATION / name).read_text())
+    said = [turn["say"] for case in cases for turn in case.get("turns", [case])]
+    # One or two words ("tents", "in yellow") are how a category or a refinement is said at all:
+    # those are in the training data by necessity.
+    sentences = [text for text in said if len(text.split()) > 2]
+    assert near_duplicates(sentences, [text for text, _ in training]) == []
 
 
 def test_the_typo_copies_are_made_from_the_current_training_data():

@@ -7,6 +7,8 @@ from pathlib import Path
 from aiohttp import web
 
 from bot.gateway import api, chat, inbox, views
+from bot.gateway.keys import SETTINGS
+from bot.knowledge.catalog import IMAGES_URL
 
 STATIC = Path(__file__).with_name("static")
 
@@ -15,6 +17,10 @@ def setup_routes(app: web.Application) -> None:
     app.router.add_get("/", views.index, name="index")
     app.router.add_get("/health", views.health, name="health")
     app.router.add_static("/static", STATIC, name="static")
+    # The shop's own product pictures (knowledge/images/), which product cards show.
+    images = app[SETTINGS].knowledge_dir / "images"
+    if images.is_dir():
+        app.router.add_static(IMAGES_URL.rstrip("/"), images, name="product-images")
     # Channels
     app.router.add_post("/api/messages", api.post_message, name="api-messages")
     app.router.add_get("/api/conversations/{conversation}/messages", api.conversation_messages)

@@ -15,6 +15,8 @@ from bot.knowledge.problems import KnowledgeError, Problem, build_unique
 CURRENCIES = frozenset(
     "USD EUR GBP CAD AUD NZD CHF SEK NOK DKK PLN CZK HUF JPY CNY INR BRL MXN ZAR SGD HKD".split()
 )
+IMAGE_PATTERN = r"^(|https?://\S+|images/[A-Za-z0-9._-]+\.(png|jpe?g|gif|webp))$"
+IMAGES_URL = "/catalog/images/"
 COLUMNS = (
     "id",
     "name",
@@ -24,6 +26,7 @@ COLUMNS = (
     "currency",
     "colors",
     "sizes",
+    "people",
     "stock",
     "description",
     "url",
@@ -44,10 +47,14 @@ class Product(BaseModel):
     currency: str
     colors: tuple[str, ...] = ()
     sizes: tuple[str, ...] = ()
+    # How many people it is for (a 2-person tent, a 4-person cook set); empty when that means nothing.
+    people: int | None = Field(None, ge=1, le=100)
     stock: int = Field(ge=0)
     description: str = ""
     url: str = Field(pattern=r"^https?://\S+$")
-    image: str = ""
+    # A full URL, or a picture in the knowledge folder's images/ ("images/p1001.png"), which the
+    # gateway serves at /catalog/images/.
+    image: str = Field("", pattern=IMAGE_PATTERN)
 
     @field_validator("category")
     @classmethod
@@ -74,6 +81,13 @@ class Product(BaseModel):
     @property
     def in_stock(self) -> bool:
         return self.stock > 0
+
+    @property
+    def image_url(self) -> str:
+        """Where a browser loads the picture: the URL given, or the gateway's copy of the file."""
+        if self.image.startswith("images/"):
+            return IMAGES_URL + self.image.removeprefix("images/")
+        return self.image
 
 
 def _rows_from_csv(path: Path) -> list[tuple[int, dict]]:
@@ -122,5 +136,17 @@ def read_catalog(path: Path) -> tuple[list[Product], list[Problem]]:
             )
         else:
             records.append((line, {key: value for key, value in row.items() if value not in (None, "")}))
-    products = build_unique(Product, records, path, problems)
+    products = build_unique(Product, [r for r in records if _image_found(path, *r, problems)], path, problems)
     return products, problems
+
+
+def _image_found(path: Path, line: int, row: dict, problems: list[Problem]) -> bool:
+    """A picture named as a file must be in the knowledge folder (URLs are the shop's to keep)."""
+    image = str(row.get("image", ""))
+    named_file = image.startswith("images/") and "/" not in image.removeprefix("images/")
+    if named_file and not (path.parent / image).is_file():
+        problems.append(
+            Problem(path, line, "image", f"{image} is not in {path.parent / 'images'}", record=True)
+        )
+        return False
+    return True

@@ -89,6 +89,10 @@ class CatalogIndex:
         encoder = load_encoder(manifest.model, int8=manifest.weights == "int8")
         return cls(rows["ids"], rows["texts"], index, encoder, manifest)
 
+    def encode(self, texts: list[str]) -> np.ndarray:
+        """Unit vectors for ``texts`` from the encoder the index was built with."""
+        return self._encoder.encode(texts)
+
     def scores(self, query: str, among: Sequence[str]) -> dict[str, float]:
         """Relevance of each product in ``among`` (ids) to ``query``; unknown ids are left out."""
         rows = np.array(

@@ -69,6 +69,17 @@ def model_directory(name: str = DEFAULT_MODEL) -> Path:
     return directory
 
 
+@lru_cache(maxsize=2)
+def english_words(name: str = DEFAULT_MODEL) -> frozenset[str]:
+    """The whole lowercase words the model's tokenizer knows (its WordPiece vocabulary): a word list
+    for telling a real English word ("loves") from a typo ("sleepin"); empty if it has none."""
+    vocabulary = model_directory(name) / "vocab.txt"
+    if not vocabulary.exists():
+        return frozenset()
+    lines = vocabulary.read_text(encoding="utf-8").split()
+    return frozenset(word for word in lines if word.isalpha() and word.islower())
+
+
 def load_model(name: str = DEFAULT_MODEL) -> SentenceTransformer:
     """A fresh sentence-transformers model from disk (for tuning; everything else uses load_encoder)."""
     os.environ.setdefault("HF_HUB_OFFLINE", "1")

@@ -1,6 +1,7 @@
-"""Reading product constraints from a customer's message, rule-based with spaCy (spacy.blank("en"),
-no model download). The vocabularies (categories, brands, colours, sizes) come from the catalog
-itself, so a shop's own words are recognised without retraining anything."""
+"""Reading product constraints and questions from a customer's message, rule-based with spaCy
+(spacy.blank("en"), no model download). The vocabularies (categories, brands, colours, sizes,
+product names) come from the catalog itself (bot.knowledge.vocabulary), so a shop's own words are
+recognised without retraining anything."""
 
 from __future__ import annotations
 
@@ -12,15 +13,30 @@ from spacy.matcher import Matcher, PhraseMatcher
 
 from bot.knowledge import Knowledge
 from bot.knowledge.amounts import price
-from bot.knowledge.keyword import singular
+from bot.knowledge.vocabulary import CatalogVocabulary, words
 
 _CURRENCY = {"ORTH": {"IN": ["$", "€", "£"]}, "OP": "?"}
 _NUMBER = {"LIKE_NUM": True}
 _AT_MOST = ["under", "below", "beneath", "max", "maximum", "cheaper", "less", "lower", "within"]
 _AT_LEAST = ["over", "above", "more", "least", "minimum", "min", "from", "pricier"]
-# Colours customers say that the catalog spells another way.
-_COLOUR_SYNONYMS = {"gray": "grey", "beige": "khaki", "tan": "khaki"}
+_MONEY_WORDS = ["dollars", "dollar", "bucks", "usd", "euros", "euro", "eur", "pounds", "quid", "gbp"]
+_AROUND = ["around", "about", "approximately", "approx", "roughly", "~", "budget", "spend", "spending"]
+_NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8}
+_PEOPLE_WORDS = ["person", "people", "persons", "ppl", "man", "adults", "of"]
+_COMPANIONS = ["wife", "husband", "partner", "boyfriend", "girlfriend", "friend", "son", "daughter", "kid"]
+# Words of shopping itself, and of who it is for: never the thing being looked for.
+_SHOPPING_WORDS = frozenset(
+    """sell sells selling carry stock stocks have got need needs want wants buy buying looking look
+    find search searching get any some something anything please thanks thank hi hello hey guys
+    shop store gear stuff item items product products thing things price prices cheap cost good nice
+    best new gift present recommend suggest show like love wondering kind sort type person people
+    son daughter wife husband partner boyfriend girlfriend friend kid kids child children mum mom dad
+    father mother family sister brother grandson granddaughter bucks dollars budget available ok okay
+    maybe also else lol pls plz u ur ya yes no sale online today one ones option options""".split()
+)
 _SOLD_OUT_WORDS = [["sold", "out"], ["out", "of", "stock"], ["unavailable"]]
+# What a question about a named product asks, most specific first.
+QUESTIONS = ("compare", "sizes", "colors", "price", "stock")
 
 
 @dataclass(frozen=True)
@@ -37,45 +53,29 @@ class Constraints:
     more: bool = False  # "show me more", "other ones": not what was shown
     # "cheapest", "most expensive": the products in price order, "lowest" or "highest" first
     price_order: str | None = None
-
-
-def _singular(phrase: str) -> str:
-    *words, last = phrase.split()
-    return " ".join([*words, singular(last)])
+    people: int | None = None  # "a tent for two": how many it is for
+    # Catalog products named, whole or in part, in the order named ("the Stormline Pro").
+    products: tuple[str, ...] = ()
+    question: str | None = None  # one of QUESTIONS, when the message asks about named products
+    # The message's content words the catalog never uses, in order: what a request for
+    # something the shop does not sell ("kayaks") is made of.
+    unknown: tuple[str, ...] = ()
 
 
 class ConstraintParser:
-    """Finds category, brand, colour, size, price range and "include sold-out" in a message."""
+    """Finds category, brand, colour, size, price range, party size, "include sold-out", named
+    products and what is asked about them, in a message."""
 
-    def __init__(self, knowledge: Knowledge):
+    def __init__(self, knowledge: Knowledge, english: frozenset[str] = frozenset()):
         self._nlp = spacy.blank("en")
         vocab = self._nlp.vocab
+        self.vocabulary = vocabulary = CatalogVocabulary(knowledge, english)
         self._phrases = PhraseMatcher(vocab, attr="LOWER")
-        self._category_of: dict[str, str] = {}
-        last_words: dict[str, set[str]] = {}
-        for category in knowledge.categories:
-            for form in {category, _singular(category)}:
-                self._category_of[form] = category
-            last = category.split()[-1]
-            last_words.setdefault(last, set()).add(category)
-        # "boots" alone means hiking boots when no other category ends in "boots".
-        for last, categories in last_words.items():
-            if len(categories) == 1:
-                for form in {last, singular(last)}:
-                    self._category_of.setdefault(form, next(iter(categories)))
-        self._phrases.add("CATEGORY", [self._nlp.make_doc(form) for form in self._category_of])
-        brands = {product.brand for product in knowledge.catalog if product.brand}
-        self._brand_of = {brand.lower(): brand for brand in brands}
-        self._phrases.add("BRAND", [self._nlp.make_doc(brand) for brand in brands])
-        colours = {colour for product in knowledge.catalog for colour in product.colors}
-        self._colour_of = {colour: colour for colour in colours} | {
-            said: meant for said, meant in _COLOUR_SYNONYMS.items() if meant in colours
-        }
-        self._phrases.add("COLOR", [self._nlp.make_doc(colour) for colour in self._colour_of])
-        self._sizes = {size for product in knowledge.catalog for size in product.sizes}
-        self._phrases.add("SIZE", [self._nlp.make_doc(size) for size in self._sizes if len(size) > 2])
-        self._product_of = {product.name.lower(): product.name for product in knowledge.catalog}
-        self._phrases.add("PRODUCT", [self._nlp.make_doc(name) for name in self._product_of])
+        self._phrases.add("CATEGORY", [self._nlp.make_doc(form) for form in vocabulary.category_of])
+        self._phrases.add("KIND", [self._nlp.make_doc(form) for form in vocabulary.kind_of])
+        self._phrases.add("BRAND", [self._nlp.make_doc(brand) for brand in vocabulary.brand_of])
+        self._phrases.add("COLOR", [self._nlp.make_doc(colour) for colour in vocabulary.colour_of])
+        self._phrases.add("SIZE", [self._nlp.make_doc(size) for size in vocabulary.sizes if len(size) > 2])
 
         self._matcher = Matcher(vocab)
         self._matcher.add(
@@ -168,24 +168,139 @@ class ConstraintParser:
             ],
         )
 
+        self._matcher.add(
+            "AROUND",
+            [
+                [
+                    {"LOWER": {"IN": _AROUND}},
+                    {"LOWER": {"IN": ["of", "is", "around", "about", "~", "up", "to", "max"]}, "OP": "*"},
+                    _CURRENCY,
+                    _NUMBER,
+                ],
+                [
+                    _CURRENCY,
+                    _NUMBER,
+                    {"LOWER": "or"},
+                    {"LOWER": {"IN": ["less", "under", "below", "cheaper"]}},
+                ],
+                [{"ORTH": {"IN": ["$", "€", "£"]}}, _NUMBER],
+                [_NUMBER, {"LOWER": {"IN": _MONEY_WORDS}}],
+            ],
+        )
+        number = {"LOWER": {"IN": list(_NUMBER_WORDS)}}
+        self._matcher.add(
+            "PEOPLE",
+            [
+                [
+                    party,
+                    {"ORTH": "-", "OP": "?"},
+                    {"LOWER": {"IN": ["person", "people", "persons", "man", "ppl"]}},
+                ]
+                for party in (_NUMBER, number)
+            ]
+            + [[{"LOWER": "for"}, party] for party in (_NUMBER, number)]
+            + [[{"LOWER": "family"}, {"LOWER": "of"}, party] for party in (_NUMBER, number)],
+        )
+        self._matcher.add(
+            "TWO_PEOPLE",
+            [
+                [
+                    {"LOWER": "me"},
+                    {"LOWER": "and"},
+                    {"LOWER": {"IN": ["my", "the"]}},
+                    {"LOWER": {"IN": _COMPANIONS}},
+                ],
+                [
+                    {"LOWER": "my"},
+                    {"LOWER": {"IN": _COMPANIONS}},
+                    {"LOWER": "and"},
+                    {"LOWER": {"IN": ["i", "me"]}},
+                ],
+                [{"LOWER": {"IN": ["both", "two"]}}, {"LOWER": "of"}, {"LOWER": "us"}],
+                [{"LOWER": "couple"}],
+            ],
+        )
+        self._matcher.add(
+            "ONE_PERSON",
+            [[{"LOWER": {"IN": ["solo", "myself"]}}], [{"LOWER": "just"}, {"LOWER": "me"}]],
+        )
+        self._matcher.add(
+            "COMPARE",
+            [
+                [
+                    {
+                        "LOWER": {
+                            "IN": [
+                                "difference",
+                                "differences",
+                                "differ",
+                                "compare",
+                                "comparison",
+                                "vs",
+                                "versus",
+                                "better",
+                            ]
+                        }
+                    }
+                ],
+                [{"LOWER": "vs."}],
+            ],
+        )
+        self._matcher.add(
+            "SIZES",
+            [[{"LOWER": {"IN": ["size", "sizes", "sizing"]}}]],
+        )
+        self._matcher.add(
+            "COLORS",
+            [[{"LOWER": {"IN": ["colour", "colours", "color", "colors", "colourway", "colourways"]}}]],
+        )
+        self._matcher.add(
+            "PRICE",
+            [
+                [{"LOWER": "how"}, {"LOWER": "much"}],
+                [{"LOWER": {"IN": ["price", "priced", "cost", "costs"]}}],
+            ],
+        )
+        self._matcher.add(
+            "STOCK",
+            [
+                [{"LOWER": {"IN": ["stock", "available", "availability", "left", "sold", "unavailable"]}}],
+                [{"LOWER": "still"}, {"LOWER": {"IN": ["buy", "get", "order"]}}],
+                [{"LOWER": {"IN": ["come", "comes"]}}, {"LOWER": "in"}],
+            ],
+        )
+
     def parse(self, text: str) -> Constraints:
+        vocabulary = self.vocabulary
+        # Mend one-typo catalog words first ("trial running shoes", "sleepin bag").
         doc = self._nlp(text)
+        mended = "".join(vocabulary.spelled(token.text) + token.whitespace_ for token in doc)
+        doc = self._nlp(mended) if mended != text else doc
         found: dict[str, object] = {}
-        # Longest first, so "Cascade Rain Shell Lite" is that product, not the "Cascade Rain Shell".
+        recognised: set[int] = set()  # tokens that are catalog words: not "unknown"
+        categories = []  # (for a purpose, a kind word, where, category): the least of them wins
+        # Longest first, so "hiking boots" is the category, not "boots" alone.
         for label, start, end in sorted(self._phrases(doc), key=lambda match: match[1] - match[2]):
             kind = self._nlp.vocab.strings[label]
             said = doc[start:end].text.lower()
-            if kind == "PRODUCT":
-                found.setdefault("product", self._product_of[said])
-            elif kind == "CATEGORY":
-                found.setdefault("category", self._category_of[said])
+            if recognised & set(range(start, end)):
+                continue  # part of a longer phrase already read
+            recognised.update(range(start, end))
+            if kind in ("CATEGORY", "KIND"):
+                meant = (vocabulary.category_of if kind == "CATEGORY" else vocabulary.kind_of)[said]
+                # "a lantern for the tent" is a lantern: a category after "for" is what it is for.
+                purpose = any(token.lower_ == "for" for token in doc[max(0, start - 2) : start])
+                categories.append((purpose, kind == "KIND", start, meant))
             elif kind == "BRAND":
-                found.setdefault("brand", self._brand_of[said])
+                found.setdefault("brand", vocabulary.brand_of[said])
             elif kind == "COLOR":
-                found.setdefault("color", self._colour_of[said])
+                found.setdefault("color", vocabulary.colour_of[said])
             elif kind == "SIZE":
                 found.setdefault("size", said)
+        if categories:
+            found["category"] = min(categories)[3]
         matches = [(self._nlp.vocab.strings[label], start, end) for label, start, end in self._matcher(doc)]
+        kinds = {kind for kind, _, _ in matches}
         priced = {
             i
             for kind, start, end in matches
@@ -206,7 +321,18 @@ class ConstraintParser:
                 continue  # "no more than 120" is a maximum, found by AT_MOST
             elif kind == "AT_LEAST" and numbers[0] is not None and "min_price" not in found:
                 found["min_price"] = numbers[0]
-            elif kind == "SIZE" and (size := doc[end - 1].text.lower()) in self._sizes:
+            elif kind == "AROUND" and numbers and numbers[-1] is not None:
+                # "around 250", "budget 250", "$250": a budget, so at most that; unless the amount
+                # is part of a range read above ("over $50").
+                if not priced & set(range(start, end)):
+                    found.setdefault("max_price", numbers[-1])
+            elif kind == "PEOPLE":
+                self._read_people(doc, start, end, found)
+            elif kind == "TWO_PEOPLE":
+                found.setdefault("people", 2)
+            elif kind == "ONE_PERSON":
+                found.setdefault("people", 1)
+            elif kind == "SIZE" and (size := doc[end - 1].text.lower()) in vocabulary.sizes:
                 found.setdefault("size", size)  # a longer catalog size ("l/xl") found above wins
             elif kind == "CHEAPER":
                 found["cheaper"] = True
@@ -218,4 +344,50 @@ class ConstraintParser:
                 found.setdefault("price_order", "lowest")
             elif kind == "HIGHEST_PRICE":
                 found.setdefault("price_order", "highest")
+            if kind not in QUESTIONS:
+                recognised.update(range(start, end))
+        asks = [question for question in QUESTIONS if question.upper() in kinds]
+        # "boots size 11" asks for a size, not which sizes there are ("does it come in size 11?"
+        # asks whether it is available: STOCK).
+        asks = [
+            q
+            for q in asks
+            if not ((q == "sizes" and "size" in found) or (q == "colors" and "color" in found))
+        ]
+        either = "or" in words(mended)
+        # A name said in part ("the Stormline Pro") counts in a question about products only:
+        # elsewhere "trail runners" is a kind of shoe, not the Rapid Trail Runner.
+        named = vocabulary.named_products(mended, partial=bool(asks) or either)
+        if named:
+            products = tuple(dict.fromkeys(mention.product.name for mention in named))
+            found["products"], found["product"] = products, products[0]
+            if len(products) > 1 and ("compare" in asks or either):
+                found["question"] = "compare"
+            else:
+                found["question"] = next((question for question in asks if question != "compare"), None)
+        content = [
+            token.text
+            for i, token in enumerate(doc)
+            if i not in recognised
+            and token.is_alpha
+            and not token.is_stop
+            and token.lower_ not in _SHOPPING_WORDS
+        ]
+        # Only a message made of words the catalog never uses asks for something it does not have:
+        # "ski boots" may be hiking boots, "kayaks" cannot be anything in it.
+        if content and not named and not any(vocabulary.known(word.lower()) for word in content):
+            found["unknown"] = tuple(content)
         return Constraints(**found)
+
+    @staticmethod
+    def _read_people(doc, start: int, end: int, found: dict[str, object]) -> None:
+        """ "2 person", "two-person", "family of 4", and "for two" when nothing but an end, a
+        comma or people follow ("for 2 nights" is not a party of two)."""
+        said = doc[end - 1].lower_ if doc[start].lower_ in ("for", "family") else doc[start].lower_
+        count = _NUMBER_WORDS.get(said) or (int(said) if said.isdigit() else None)
+        if doc[start].lower_ == "for":
+            following = doc[end] if end < len(doc) else None
+            if following is not None and not (following.is_punct or following.lower_ in _PEOPLE_WORDS):
+                return
+        if count and 0 < count <= 12:
+            found.setdefault("people", count)

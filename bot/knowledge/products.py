@@ -7,11 +7,20 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
+import numpy as np
+
 from bot.knowledge import Knowledge, Product
 from bot.knowledge.amounts import price
 from bot.knowledge.catalog_index import CatalogIndex
+from bot.knowledge.encoder import english_words
 from bot.knowledge.keyword import singular
 from bot.knowledge.parsing import ConstraintParser, Constraints
+
+# A message means a category by meaning alone ("raincoat" -> rain jackets: 0.76, "walking poles" ->
+# trekking poles: 0.76; "kayaks" comes no closer than 0.43 to any) from this similarity to its
+# name, when the next category is at least the margin further away.
+CATEGORY_MEANT_AT = 0.55
+CATEGORY_MARGIN = 0.05
 
 
 @dataclass(frozen=True)
@@ -30,6 +39,7 @@ class ProductRequest:
     exclude: tuple[str, ...] = ()  # product ids already shown, for "show me more"
     cheaper_than_shown: bool = False
     price_order: str | None = None  # "lowest" or "highest" first, instead of by meaning
+    people: int | None = None  # how many it must fit ("a tent for two")
 
 
 @dataclass(frozen=True)
@@ -70,17 +80,23 @@ class ProductFinder:
     def __init__(self, knowledge: Knowledge, index: CatalogIndex):
         self._knowledge = knowledge
         self._index = index
-        self._parser = ConstraintParser(knowledge)
+        self._parser = ConstraintParser(knowledge, english_words(index.manifest.model))
         self._products = {product.id: product for product in knowledge.catalog}
         self._named = {product.name.lower(): product for product in knowledge.catalog}
+        self._category_vectors = index.encode(list(knowledge.categories)) if knowledge.categories else None
 
     def request(
-        self, text: str, entities: dict[str, str], previous: dict[str, str | None], shown: Sequence[str] = ()
+        self,
+        text: str,
+        entities: dict[str, str],
+        previous: dict[str, str | None],
+        shown: Sequence[str] = (),
+        said: Constraints | None = None,
     ) -> ProductRequest:
         """What this message asks for, given Rasa's entities, the previous request's slots and the
         products already shown: "show me more" leaves those out, "something cheaper" goes below
-        the cheapest of them."""
-        said = self._parser.parse(text)
+        the cheapest of them. ``said``: the message already parsed."""
+        said = said or self._parser.parse(text)
         request = request_from_turn(text, entities, previous, said)
         shown = [product_id for product_id in shown if product_id in self._products]
         if said.more and shown:
@@ -90,6 +106,44 @@ class ProductFinder:
             limit = below if request.max_price is None else min(request.max_price, below)
             request = replace(request, max_price=limit, cheaper_than_shown=True)
         return request
+
+    @property
+    def parser(self) -> ConstraintParser:
+        return self._parser
+
+    @property
+    def categories(self) -> tuple[str, ...]:
+        return self._knowledge.categories
+
+    def reasons_for(self, product: Product) -> tuple[str, ...]:
+        """Why a product named by the customer is shown: its price and whether it is in stock."""
+        currency = self._knowledge.store.currency
+        return (f"{product.price} {currency}", "in stock" if product.in_stock else "currently out of stock")
+
+    def similarity(self, text: str, among: Sequence[str] = ()) -> tuple[float, str | None]:
+        """How close the catalog's best match (in the categories ``among``, else anywhere) comes to
+        ``text`` (0-1), and that product's category."""
+        ids = [p.id for p in self._knowledge.catalog if not among or p.category in among]
+        scores = self._index.scores(text, ids)
+        if not scores:
+            return 0.0, None
+        best = max(scores, key=scores.get)
+        return scores[best], self._products[best].category
+
+    def category_meant(self, text: str, among: Sequence[str] = ()) -> tuple[str | None, float]:
+        """The category (of ``among``, else of all) whose name means what ``text`` says ("raincoat":
+        rain jackets), when one stands out: similarity at least CATEGORY_MEANT_AT (any, choosing
+        among given ones), clear of the next by CATEGORY_MARGIN. Also the best similarity."""
+        categories = list(among) or list(self._knowledge.categories)
+        if self._category_vectors is None or not text.strip():
+            return None, 0.0
+        rows = [self._knowledge.categories.index(category) for category in categories]
+        similarities = self._category_vectors[rows] @ self._index.encode([text])[0]
+        order = np.argsort(-similarities).tolist()
+        first, best = order[0], float(similarities[order[0]])
+        clear = len(order) == 1 or best - float(similarities[order[1]]) >= CATEGORY_MARGIN
+        meant = categories[first] if (best >= CATEGORY_MEANT_AT or among) and clear else None
+        return meant, best
 
     def recommend(self, request: ProductRequest, limit: int = 3) -> list[Recommendation]:
         categories = (
@@ -104,12 +158,26 @@ class ProductFinder:
         else:
             query = " ".join(filter(None, [request.text, request.product, request.category]))
             scores = self._index.scores(query, [p.id for p in candidates])
-            candidates.sort(key=lambda p: (-scores.get(p.id, 0.0), p.price))
+            # A party size is best met exactly: a 2-person tent for two before a 6-person one.
+            candidates.sort(key=lambda p: (self._room_to_spare(p, request), -scores.get(p.id, 0.0), p.price))
+        if not request.category and not request.product:
+            # Asked by need ("something for muddy trails"): the best match's kind, not a mixed bag.
+            candidates = [p for p in candidates if p.category == candidates[0].category]
         return [Recommendation(p, self._reasons(p, request, categories)) for p in candidates[:limit]]
 
+    @staticmethod
+    def _room_to_spare(product: Product, request: ProductRequest) -> int:
+        if request.people is None or product.people is None:
+            return 0
+        return product.people - request.people
+
     def named(self, request: ProductRequest) -> Product | None:
-        """The catalog product the request names in full, if it names one."""
-        return self._named.get(request.product.lower()) if request.product else None
+        """The catalog product the request names, if it names one."""
+        return self.product(request.product) if request.product else None
+
+    def product(self, name: str) -> Product | None:
+        """The catalog product of this name."""
+        return self._named.get(name.lower())
 
     def alternatives(self, product: Product, request: ProductRequest, limit: int = 3) -> list[Recommendation]:
         """Products in stock like ``product`` (its category, the request's other constraints)."""
@@ -146,6 +214,8 @@ class ProductFinder:
             looser.append((f"nothing in stock comes in size {request.size}", replace(request, size=None)))
         if request.brand:
             looser.append((f"nothing by {request.brand} fits", replace(request, brand=None)))
+        if request.people:
+            looser.append((f"nothing in stock fits {request.people} people", replace(request, people=None)))
         for reason, loosened in looser:
             if found := self.recommend(loosened, limit):
                 return Relaxation(reason, found)
@@ -168,6 +238,8 @@ class ProductFinder:
             return False
         if request.min_price is not None and product.price < request.min_price:
             return False
+        if request.people and product.people is not None and product.people < request.people:
+            return False
         return request.include_out_of_stock or product.in_stock
 
     def _reasons(
@@ -177,6 +249,8 @@ class ProductFinder:
         reasons = []
         if request.category:
             reasons.append(f"one of our {product.category}")
+        if request.people and product.people:
+            reasons.append(f"fits {product.people} {'person' if product.people == 1 else 'people'}")
         if request.brand:
             reasons.append(f"made by {product.brand}")
         if request.color:
@@ -187,49 +261,91 @@ class ProductFinder:
             reasons.append(f"{product.price} {currency}, by price, {request.price_order} first")
         elif request.cheaper_than_shown:
             reasons.append(f"{product.price} {currency}, cheaper than what I showed you")
-        elif request.max_price is not None or request.min_price is not None:
-            reasons.append(f"{product.price} {currency}, within your budget")
+        elif request.max_price is not None and request.min_price is not None:
+            reasons.append(
+                f"{product.price} {currency}, within your {request.min_price}-{request.max_price} {currency}"
+            )
+        elif request.max_price is not None:
+            reasons.append(f"{product.price} {currency}, within your {request.max_price} {currency} budget")
+        elif request.min_price is not None:
+            reasons.append(f"{product.price} {currency}, above {request.min_price} {currency} as asked")
         reasons.append("in stock" if product.in_stock else "currently out of stock")
         return tuple(reasons)
 
 
 # Slots that carry a product request from one turn to the next, so "in blue" refines it.
-REQUEST_SLOTS = ("category", "product", "color", "size", "min_price", "max_price")
+REQUEST_SLOTS = (
+    "category",
+    "product",
+    "color",
+    "size",
+    "min_price",
+    "max_price",
+    "brand",
+    "people",
+    "price_order",
+    "shopping_query",
+)
 
 
 def request_from_turn(
     text: str, entities: dict[str, str], previous: dict[str, str | None], said: Constraints
 ) -> ProductRequest:
     """The request a message makes: naming a category or product starts afresh; anything else
-    (a colour, a size, a budget) refines the previous request. Rasa's entities come first; what
-    the rule-based parse found (``said``) fills the gaps, and decides prices."""
+    (a colour, a size, a budget, "for winter") refines the previous request. Rasa's entities come
+    first; what the rule-based parse found (``said``) fills the gaps, and decides prices."""
     starts_afresh = (
         bool({"category", "product"} & set(entities)) or said.category is not None or said.product is not None
     )
     values: dict[str, str] = (
         {} if starts_afresh else {slot: value for slot, value in previous.items() if value}
     )
-    for slot in ("category", "product", "color", "size"):
+    # Rasa's entities fill what the catalog's own vocabulary did not find.
+    values.update(entities)
+    for slot in (
+        "category",
+        "product",
+        "color",
+        "size",
+        "brand",
+        "price_order",
+        "people",
+        "min_price",
+        "max_price",
+    ):
         if getattr(said, slot) is not None:
-            values[slot] = getattr(said, slot)
-    values.update(entities)  # Rasa's entities win over the rule-based parse
+            values[slot] = str(getattr(said, slot))
+    # What the request is about in words, for ranking: "what about for winter?" adds to it.
+    query = (
+        text if starts_afresh or not values.get("shopping_query") else f"{values['shopping_query']} {text}"
+    )
     return ProductRequest(
-        text=text,
+        text=query,
         category=values.get("category"),
         product=values.get("product"),
         color=values.get("color"),
         size=values.get("size"),
-        brand=said.brand,
-        min_price=said.min_price if said.min_price is not None else price(values.get("min_price")),
-        max_price=said.max_price if said.max_price is not None else price(values.get("max_price")),
+        brand=values.get("brand"),
+        min_price=price(values.get("min_price")),
+        max_price=price(values.get("max_price")),
         include_out_of_stock=said.include_out_of_stock,
-        price_order=said.price_order,
+        price_order=values.get("price_order"),
+        people=int(values["people"]) if str(values.get("people", "")).isdigit() else None,
     )
 
 
 def request_slots(request: ProductRequest) -> dict[str, str | None]:
     """The request as slot values, for the next turn to refine."""
-    return {
-        slot: (str(value) if (value := getattr(request, slot)) is not None else None)
-        for slot in REQUEST_SLOTS
+    values = {
+        "category": request.category,
+        "product": request.product,
+        "color": request.color,
+        "size": request.size,
+        "min_price": request.min_price,
+        "max_price": request.max_price,
+        "brand": request.brand,
+        "people": request.people,
+        "price_order": request.price_order,
+        "shopping_query": request.text,
     }
+    return {slot: (str(value) if value is not None else None) for slot, value in values.items()}

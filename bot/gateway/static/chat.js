@@ -22,6 +22,13 @@
         card.href = product.url;
         card.target = "_blank";
         card.rel = "noopener";
+        if (product.image) {
+          const picture = document.createElement("img");
+          picture.src = product.image;
+          picture.alt = product.name;
+          picture.loading = "lazy";
+          card.appendChild(picture);
+        }
         const name = document.createElement("strong");
         name.textContent = product.name + " (" + product.price + " " + (product.currency || "") + ")";
         const why = document.createElement("span");

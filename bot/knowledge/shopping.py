@@ -1,0 +1,161 @@
+"""One shopping turn: what a shopper's message asks (a search, a refinement, a question about named
+products, something the shop does not sell) and what to answer, with the request to remember."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from bot.knowledge import product_facts
+from bot.knowledge.parsing import Constraints
+from bot.knowledge.products import (
+    ProductFinder,
+    ProductRequest,
+    Recommendation,
+    matching_categories,
+    request_slots,
+)
+
+# Below this similarity of the whole catalog's best match, a message made only of words the catalog
+# never uses asks for something the shop does not sell ("kayaks": 0.25-0.31; "raincoat": 0.38).
+NOT_CARRIED_BELOW = 0.35
+# ... and when no category's name means it either ("headtorch" is 0.56 from headlamps).
+NOT_A_CATEGORY_BELOW = 0.50
+# From this similarity on, the best match's category is taken as what a need asked for, and kept
+# for the follow-ups ("something for muddy trails" then "in size 9").
+KIND_FROM_MEANING_AT = 0.40
+
+
+@dataclass(frozen=True)
+class Said:
+    """One message of the answer: a domain response by name with its values, or a text."""
+
+    response: str | None = None
+    text: str | None = None
+    values: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ShoppingAnswer:
+    said: list[Said]
+    recommendations: list[Recommendation]
+    # The request to remember for the next turn (slot values); None leaves the previous one.
+    slots: dict[str, str | None] | None
+    shown: list[str]
+
+
+def answer_shopper(
+    finder: ProductFinder,
+    text: str,
+    entities: dict[str, str],
+    previous: dict[str, str | None],
+    shown: Sequence[str] = (),
+) -> ShoppingAnswer:
+    """The answer to a shopping message, given Rasa's entities, the previous request's slots and
+    the products already shown."""
+    said = finder.parser.parse(text)
+    if said.question and said.products:
+        return _about_products(finder, said, previous, shown)
+    meant, closeness = (None, 0.0) if said.category or said.product else finder.category_meant(text)
+    if said.category and said.category not in finder.categories:
+        # A word several categories share ("jacket"): the category of the product the whole
+        # message describes best ("down jacket": the Ember Down Jacket's).
+        among = matching_categories(said.category, finder.categories)
+        said = replace(said, category=finder.similarity(text, among)[1] or said.category)
+    if said.unknown and not _asks_for_anything(said, entities):
+        best, _ = finder.similarity(text)
+        if best < NOT_CARRIED_BELOW and closeness < NOT_A_CATEGORY_BELOW:
+            categories = product_facts.listing(list(finder.categories))
+            thing = " ".join(said.unknown)
+            return ShoppingAnswer(
+                [Said("utter_not_carried", values={"thing": thing, "categories": categories})],
+                [],
+                None,
+                list(shown),
+            )
+    if meant and "category" not in entities:
+        said = replace(said, category=meant)  # named by another word: a new request for it
+    request = finder.request(text, entities, previous, shown, said)
+    lines: list[Said] = []
+    recommendations = finder.recommend(request, limit=3)
+    named = finder.named(request)
+    if named and not named.in_stock and not request.include_out_of_stock:
+        # Asked for one product that is sold out: say so plainly, then what is like it.
+        lines.append(Said("utter_sold_out", values={"product": named.name}))
+        recommendations = finder.alternatives(named, request, limit=3)
+    elif not recommendations and request.exclude and finder.recommend(replace(request, exclude=()), 1):
+        # "Show me more" when everything that fits was shown: say so rather than loosen anything.
+        lines.append(Said("utter_no_more_products"))
+    elif not recommendations and (relaxed := finder.nearest(request, limit=3)):
+        # Nothing meets everything: say which constraint nothing meets, and show the nearest.
+        lines.append(Said("utter_nearest_products", values={"reason": relaxed.reason}))
+        recommendations = relaxed.recommendations
+    if not recommendations and not lines:
+        lines.append(Said("utter_no_products"))
+    slots = request_slots(request)
+    if not request.category and recommendations:
+        best, category = finder.similarity(request.text)
+        if best >= KIND_FROM_MEANING_AT:
+            slots["category"] = category
+    return ShoppingAnswer(
+        lines, recommendations, slots, [*request.exclude, *(item.product.id for item in recommendations)]
+    )
+
+
+def refines_a_request(finder: ProductFinder, text: str, previous: dict[str, str | None]) -> bool:
+    """Whether the message only refines the shopping request under way ("in navy", "under 80",
+    "show me more", "the cheapest?"), so it is for product search whatever else it could be."""
+    if not previous.get("shopping_query"):
+        return False
+    said = finder.parser.parse(text)
+    refinements = (
+        said.color,
+        said.size,
+        said.brand,
+        said.people,
+        said.min_price,
+        said.max_price,
+        said.price_order,
+    )
+    return not said.unknown and (any(value is not None for value in refinements) or said.more or said.cheaper)
+
+
+def _asks_for_anything(said: Constraints, entities: dict[str, str]) -> bool:
+    """Whether the message holds anything the catalog has: a category, brand, colour, size..."""
+    found = (said.category, said.brand, said.color, said.size, said.people, said.min_price, said.max_price)
+    return any(value is not None for value in found) or bool(set(entities) - {"language"})
+
+
+def _about_products(
+    finder: ProductFinder, said: Constraints, previous: dict[str, str | None], shown: Sequence[str]
+) -> ShoppingAnswer:
+    """Stock, price, sizes or colours of a named product, or two products side by side; with the
+    product's card, or in-stock products like it when it is sold out."""
+    products = [product for name in said.products if (product := finder.product(name))]
+    first = products[0]
+    if said.question == "compare" and len(products) > 1:
+        lines = [Said(text=product_facts.compare(products[0], products[1]))]
+        recommendations = [
+            Recommendation(product, finder.reasons_for(product))
+            for product in products[:2]
+            if product.in_stock
+        ]
+    else:
+        if said.question == "stock":
+            lines = [Said(text=product_facts.stock(first, said.color, said.size))]
+        else:
+            lines = [Said(text=product_facts.ANSWERS[said.question](first))]
+            if not first.in_stock and said.question != "price":
+                lines.append(Said(text=product_facts.stock(first)))
+        if first.in_stock:
+            recommendations = [Recommendation(first, finder.reasons_for(first))]
+        else:
+            request = ProductRequest(text=first.name, color=said.color, size=said.size)
+            recommendations = finder.alternatives(first, request, limit=3)
+            if recommendations:
+                lines.append(Said(text="These are like it and in stock:"))
+    # Follow-ups ("in blue?", "show me more") browse the product's category from here.
+    request = ProductRequest(text=first.category, category=first.category)
+    ids = [item.product.id for item in recommendations]
+    return ShoppingAnswer(lines, recommendations, request_slots(request), [*shown, *ids])

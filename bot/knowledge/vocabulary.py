@@ -1,0 +1,217 @@
+"""The catalog's own words: categories and the words its product names use for them, brands, colours,
+sizes, product names (whole or in part), and every word a product is described with. Built from
+the catalog each time the catalog index is loaded, so a shop's own catalog is understood without
+training data and without retraining Rasa."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+
+from bot.knowledge import Knowledge, Product
+from bot.knowledge.keyword import singular
+
+# Colours customers say that the catalog spells another way.
+COLOUR_SYNONYMS = {"gray": "grey", "beige": "khaki", "tan": "khaki"}
+# Colour names a shopper may ask for that a catalog may not have: asked for, nothing fits them, and
+# the answer says so ("nothing in stock comes in purple") instead of ignoring the colour.
+COMMON_COLOURS = frozenset(
+    """black white grey red blue navy green olive khaki brown yellow orange pink purple violet lilac
+    beige cream gold silver teal turquoise maroon burgundy charcoal camo lime mint coral tan""".split()
+)
+# Words in product names that say which edition, not what the product is.
+_EDITION_WORDS = frozenset({"pro", "lite", "ii", "iii", "plus", "max", "mini", "the", "and", "with", "s"})
+_UNITS = frozenset({"ml", "l", "cm", "mm", "kg", "g", "oz", "f", "c", "person"})
+# Most products a name word may belong to and still pick out one product ("Stormline": 2).
+_DISTINCTIVE = 4
+_WORD = re.compile(r"[a-z0-9]+")
+
+
+def words(text: str) -> list[str]:
+    return _WORD.findall(text.lower())
+
+
+def stem(word: str) -> str:
+    """A crude English stem, enough to see that "camping" and "camp", "walks" and "walking" are the
+    same word: plural folded, then -ing/-ed cut (with a doubled final consonant undone)."""
+    word = singular(word)
+    for ending in ("ing", "ed"):
+        if word.endswith(ending) and len(word) - len(ending) >= 3:
+            word = word[: -len(ending)]
+            if len(word) >= 3 and word[-1] == word[-2] and word[-1] not in "aeiouls":
+                word = word[:-1]
+            break
+    return word
+
+
+def _one_edit_apart(a: str, b: str) -> bool:
+    """True when one insertion, deletion, substitution or swap of neighbours turns a into b."""
+    if a == b or abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) == len(b):
+        diff = [i for i, (x, y) in enumerate(zip(a, b, strict=True)) if x != y]
+        swapped = len(diff) == 2 and diff[1] == diff[0] + 1 and sorted(a) == sorted(b)
+        return len(diff) == 1 or swapped
+    short, long = sorted((a, b), key=len)
+    return any(long[:i] + long[i + 1 :] == short for i in range(len(long)))
+
+
+def _singular_phrase(phrase: str) -> str:
+    *rest, last = phrase.split()
+    return " ".join([*rest, singular(last)])
+
+
+@dataclass(frozen=True)
+class NameMention:
+    """A product named in a message, and whether it was named in full."""
+
+    product: Product
+    start: int  # word position in the message, for the order products were named in
+    whole: bool
+
+
+class CatalogVocabulary:
+    """Every word the catalog gives the assistant, with what each one means."""
+
+    def __init__(self, knowledge: Knowledge, english: frozenset[str] = frozenset()):
+        """``english``: real English words, never taken for typos of catalog words ("loves" is not
+        "gloves")."""
+        catalog = knowledge.catalog
+        self._english = english
+        self.categories = knowledge.categories
+        # Category phrases, singular and plural: "rain jacket" and "rain jackets".
+        self.category_of: dict[str, str] = {}
+        for category in self.categories:
+            for form in {category, _singular_phrase(category)}:
+                self.category_of[form] = category
+        category_words = {stem(word) for category in self.categories for word in words(category)}
+        # "boots" alone means hiking boots when no other category ends in "boots".
+        heads: dict[str, set[str]] = defaultdict(set)
+        for category in self.categories:
+            heads[category.split()[-1]].add(category)
+        for head, categories in heads.items():
+            # "jacket" alone is every kind of jacket (bot.knowledge.products.matching_categories).
+            meant = next(iter(categories)) if len(categories) == 1 else head
+            for form in {head, singular(head)}:
+                self.category_of.setdefault(form, meant)
+        self.brand_of = {product.brand.lower(): product.brand for product in catalog if product.brand}
+        colours = {colour for product in catalog for colour in product.colors}
+        self.colour_of = (
+            {colour: colour for colour in COMMON_COLOURS}
+            | {colour: colour for colour in colours}
+            | {said: meant for said, meant in COLOUR_SYNONYMS.items() if meant in colours}
+        )
+        self.sizes = {size for product in catalog for size in product.sizes}
+        self.product_of = {product.name.lower(): product for product in catalog}
+
+        brand_words = {word for brand in self.brand_of for word in words(brand)}
+        ignored = _EDITION_WORDS | _UNITS | brand_words | set(self.colour_of)
+        # The word a product name ends on says what kind of thing it is ("Glacier Parka",
+        # "Rechargeable Lantern"): when only one category's names end on it, it names that category.
+        categories_of_head: dict[str, set[str]] = defaultdict(set)
+        self._name_words: dict[Product, set[str]] = {}
+        products_with_word: Counter[str] = Counter()
+        for product in catalog:
+            name = [singular(word) for word in words(product.name)]
+            self._name_words[product] = set(name)
+            products_with_word.update(set(name))
+            kind = [word for word in name if word not in ignored and not any(c.isdigit() for c in word)]
+            if kind:
+                categories_of_head[kind[-1]].add(product.category)
+        # Kind words rank below the category names themselves: "ultralight tent" is a tent.
+        self.kind_of: dict[str, str] = {}
+        for head, categories in categories_of_head.items():
+            if len(categories) == 1 and stem(head) not in category_words:
+                for form in {head, head + "s"}:
+                    self.kind_of[form] = next(iter(categories))
+        heads = set(self.kind_of)
+        self._all_name_words = set(products_with_word)
+        # Words that pick out one or a few products ("Stormline"), for names said in part.
+        self._distinctive = {
+            word
+            for word, count in products_with_word.items()
+            if count <= _DISTINCTIVE
+            and word not in ignored | heads
+            and not word.isdigit()
+            and stem(word) not in category_words
+        }
+        # Words that describe what the shop sells: categories, kinds, and descriptions (less each
+        # product's own name and brand: "Mountain Graphic Tee" does not make mountain bikes ours).
+        described = [
+            product.description.replace(product.name, " ").replace(product.brand or "\0", " ")
+            for product in catalog
+        ]
+        self._known_stems = {
+            stem(word) for text in (*self.categories, *self.kind_of, *described) for word in words(text)
+        } | {stem(word) for word in self.colour_of}
+        self._spellings = {
+            word
+            for phrase in (*self.category_of, *self.kind_of, *self.brand_of, *self.product_of)
+            for word in words(phrase)
+            if len(word) >= 5 and not word.isdigit()
+        }
+
+    def known(self, word: str) -> bool:
+        """Whether the catalog uses this word (or another form of it) anywhere."""
+        return stem(word.lower()) in self._known_stems
+
+    def spelled(self, word: str) -> str:
+        """The catalog word a misspelt word was meant to be ("sleepin" -> "sleeping", "jackt" ->
+        "jacket"); the word itself when it is a catalog or English word, or no catalog word is one
+        typo away from it."""
+        lowered = word.lower()
+        if len(lowered) < 5 or lowered in self._spellings or lowered in self._english:
+            return word
+        matches = {known for known in self._spellings if _one_edit_apart(lowered, known)}
+        return matches.pop() if len(matches) == 1 else word
+
+    def named_products(self, text: str, partial: bool) -> list[NameMention]:
+        """Catalog products the text names, in the order it names them. Whole names always count,
+        and names shortened to two words or more that only product names use ("hydration vest");
+        with ``partial``, one such word too ("the Stormline"). The shortest fitting name wins."""
+        message = [singular(word) for word in words(text)]
+        found: list[NameMention] = []
+        taken: set[int] = set()
+        for name in sorted(self.product_of, key=len, reverse=True):
+            key = [singular(word) for word in words(name)]
+            for start in range(len(message) - len(key) + 1):
+                span = set(range(start, start + len(key)))
+                if message[start : start + len(key)] == key and not span & taken:
+                    taken |= span
+                    found.append(NameMention(self.product_of[name], start, True))
+                    break
+        for start, run in self._name_runs(message, taken):
+            # Outside a question, only a name said in two words or more, one of them a name's own
+            # ("hydration vest"; not "waterproof boots", which descriptions use).
+            own = any(word in self._distinctive and not self.known(word) for word in run)
+            if (partial or (len(run) > 1 and own)) and (product := self._product_for_run(run)):
+                found.append(NameMention(product, start, False))
+        return sorted(found, key=lambda mention: mention.start)
+
+    def _name_runs(self, message: list[str], taken: set[int]) -> list[tuple[int, list[str]]]:
+        """Runs of consecutive words (not already part of a whole name) that product names use,
+        each holding a distinctive word, with where each starts."""
+        runs: list[tuple[int, list[str]]] = []
+        current: list[str] = []
+        for position, word in enumerate([*message, ""]):
+            if word and position not in taken and word in self._all_name_words:
+                current.append(word)
+                continue
+            if any(token in self._distinctive for token in current):
+                runs.append((position - len(current), current))
+            current = []
+        return runs
+
+    def _product_for_run(self, run: list[str]) -> Product | None:
+        distinctive = {word for word in run if word in self._distinctive}
+        candidates = [
+            (len(set(run) & name_words), -len(name_words - set(run)), product)
+            for product, name_words in self._name_words.items()
+            if distinctive and set(run) <= name_words
+        ]
+        if not candidates:
+            return None
+        best = max(candidates, key=lambda candidate: candidate[:2])
+        ties = [candidate for candidate in candidates if candidate[:2] == best[:2]]
+        return best[2] if len(ties) == 1 else None

@@ -1,0 +1,276 @@
+"""Shopping conversations against the demo catalog: what a shopper's message asks, and the answer:
+bare categories, every refinement, questions about named products, things the shop does not sell,
+and honest answers when nothing fits. Turns go through bot.knowledge.shopping, as the action does."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+import pytest
+
+from bot.knowledge.encoder import english_words
+from bot.knowledge.parsing import ConstraintParser
+from bot.knowledge.products import REQUEST_SLOTS, ProductFinder
+from bot.knowledge.shopping import ShoppingAnswer, answer_shopper
+
+
+@pytest.fixture(scope="module")
+def finder(knowledge, catalog_index):
+    return ProductFinder(knowledge, catalog_index)
+
+
+@pytest.fixture(scope="module")
+def parser(knowledge):
+    return ConstraintParser(knowledge, english_words())
+
+
+@dataclass
+class Shopper:
+    """One customer's shopping conversation: the slots and shown products carried between turns."""
+
+    finder: ProductFinder
+    slots: dict[str, str | None] = field(default_factory=lambda: dict.fromkeys(REQUEST_SLOTS))
+    shown: list[str] = field(default_factory=list)
+    last: ShoppingAnswer | None = None
+
+    def says(self, text: str) -> ShoppingAnswer:
+        answer = answer_shopper(self.finder, text, {}, self.slots, self.shown)
+        self.slots = answer.slots if answer.slots is not None else self.slots
+        self.shown = answer.shown
+        self.last = answer
+        return answer
+
+
+def products(answer: ShoppingAnswer):
+    return [item.product for item in answer.recommendations]
+
+
+def text(answer: ShoppingAnswer) -> str:
+    return "\n".join(line.text or line.response or "" for line in answer.said)
+
+
+def in_stock(knowledge, **fields):
+    return [p for p in knowledge.catalog if p.in_stock and all(getattr(p, k) == v for k, v in fields.items())]
+
+
+# --- Reading the message --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("said", "people"),
+    [
+        ("a tent for two", 2),
+        ("tent for 2 people under 300", 2),
+        ("need a tent for me and my wife", 2),
+        ("my partner and I need a tent", 2),
+        ("a 4-person tent", 4),
+        ("family of five, what tent?", 5),
+        ("solo tent", 1),
+        ("a tent for 2 nights", None),
+    ],
+)
+def test_a_party_size_is_read_however_it_is_said(parser, said, people):
+    assert parser.parse(said).people == people
+
+
+@pytest.mark.parametrize(
+    ("said", "budget"),
+    [
+        ("a tent, budget around 250", Decimal("250")),
+        ("something for about $60", Decimal("60")),
+        ("gloves, 40 bucks or less", Decimal("40")),
+        ("boots for $150", Decimal("150")),
+        ("I can spend 90", Decimal("90")),
+    ],
+)
+def test_a_budget_is_read_in_every_common_form(parser, said, budget):
+    assert parser.parse(said).max_price == budget
+
+
+def test_kinds_of_product_come_from_the_catalogs_own_names(parser):
+    assert parser.parse("a parka for very cold days").category == "insulated jackets"
+    assert parser.parse("mittens").category == "gloves"
+    # What it is for is not what it is: a lantern for the tent is a lantern.
+    assert parser.parse("a lantern for the tent").category == "headlamps"
+    assert parser.parse("ultralight tent").category == "tents"
+
+
+def test_a_typo_in_a_catalog_word_is_mended_but_an_english_word_is_not(parser):
+    assert parser.parse("sleepin pad").category == "sleeping pads"
+    assert parser.parse("a warm jackt").category == "jackets"
+    # "loves" is one letter from "gloves", and an English word: left alone.
+    assert parser.parse("a gift for my dad who loves hiking").category is None
+
+
+def test_product_names_are_recognised_whole_or_in_part(parser):
+    said = parser.parse("what's the difference between the Stormline and the Stormline Pro?")
+    assert said.products == ("Stormline 3L Jacket", "Stormline 3L Jacket Pro")
+    assert said.question == "compare"
+    assert parser.parse("Fell Racer or Gravel Glide?").question == "compare"
+    # Outside a question, a kind of shoe is not a product: "trail runners" is not the Rapid Trail Runner.
+    assert parser.parse("trail runners under 150").products == ()
+
+
+@pytest.mark.parametrize(
+    ("said", "question"),
+    [
+        ("any Liner Gloves left?", "stock"),
+        ("how much are the Carbon Trekking Poles", "price"),
+        ("what sizes does the Switchback Pants come in?", "sizes"),
+        ("which colours does the Tempest Rain Jacket come in", "colors"),
+        ("is the Stormline 3L Jacket available in yellow?", "stock"),
+    ],
+)
+def test_what_a_question_about_a_product_asks(parser, said, question):
+    assert parser.parse(said).question == question
+
+
+def test_words_the_catalog_never_uses_are_noted(parser):
+    assert parser.parse("do you sell kayaks?").unknown == ("kayaks",)
+    assert parser.parse("mountain bikes?").unknown == ("mountain", "bikes")
+    assert parser.parse("warm socks for winter").unknown == ()
+
+
+# --- Searching and refining --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("said", "category"),
+    [
+        ("tents", "tents"),
+        ("hiking boots", "hiking boots"),
+        ("t-shirts", "t-shirts"),
+        ("socks", "socks"),
+        ("rain jacket", "rain jackets"),
+        ("raincoat", "rain jackets"),
+        ("walking poles", "trekking poles"),
+        ("sleeping mat", "sleeping pads"),
+        ("head torch", "headlamps"),
+    ],
+)
+def test_a_category_said_on_its_own_gets_cards_of_it(finder, said, category):
+    answer = Shopper(finder).says(said)
+    assert products(answer) and {p.category for p in products(answer)} == {category}
+
+
+def test_a_need_gets_products_of_one_kind_that_meet_it(finder):
+    answer = Shopper(finder).says("stove for car camping with the family")
+    assert {p.category for p in products(answer)} == {"camp kitchen"}
+
+
+def test_each_refinement_narrows_the_request_and_a_new_category_starts_afresh(finder, knowledge):
+    shopper = Shopper(finder)
+    shopper.says("rain jackets")
+    assert all(p.category == "rain jackets" for p in products(shopper.says("in yellow")))
+    assert all("yellow" in p.colors for p in products(shopper.last))
+    sized = products(shopper.says("in size L?"))
+    assert sized and all("yellow" in p.colors and "l" in p.sizes for p in sized)
+
+    shopper = Shopper(finder)
+    shown = products(shopper.says("rain jackets"))
+    cheaper = products(shopper.says("cheaper?"))
+    assert cheaper and max(p.price for p in cheaper) < min(p.price for p in shown)
+    assert all(p.price <= 100 and p.category == "rain jackets" for p in products(shopper.says("under $100")))
+
+    shopper = Shopper(finder)
+    first = products(shopper.says("a tent for two, around $250"))
+    assert first and all(p.people >= 2 and p.price <= 250 for p in first)
+    more = products(shopper.says("show me more"))
+    assert not {p.id for p in more} & {p.id for p in first}
+    assert all(p.people >= 2 and p.price <= 250 for p in more) or "utter_no_more_products" in text(
+        shopper.last
+    )
+
+    shopper = Shopper(finder)
+    shopper.says("sleeping bags")
+    winter = products(shopper.says("what about for winter?"))
+    assert winter and all(p.category == "sleeping bags" for p in winter)
+    assert shopper.slots["shopping_query"] == "sleeping bags what about for winter?"
+    assert products(shopper.says("the cheapest?"))[0].price == min(
+        p.price for p in in_stock(knowledge, category="sleeping bags")
+    )
+    assert {p.category for p in products(shopper.says("what about sleeping pads"))} == {"sleeping pads"}
+    assert shopper.slots["price_order"] is None
+
+
+def test_show_me_more_when_everything_was_shown_says_so(finder):
+    shopper = Shopper(finder)
+    shopper.says("sandals")
+    shopper.says("more options")
+    answer = shopper.says("any others?")
+    assert not answer.recommendations and answer.said[0].response == "utter_no_more_products"
+
+
+def test_a_party_size_is_met_closest_first(finder):
+    first = products(Shopper(finder).says("tents for 4 people"))
+    assert first and first[0].people == 4 and all(p.people >= 4 for p in first)
+
+
+# --- Questions about named products -------------------------------------------------------------------
+
+
+def test_a_sold_out_product_is_said_to_be_sold_out_with_alternatives(finder, knowledge):
+    answer = Shopper(finder).says("is the Cascade Rain Shell in stock?")
+    assert answer.said[0].text == "The Cascade Rain Shell is sold out at the moment."
+    assert products(answer) and all(p.in_stock and p.category == "rain jackets" for p in products(answer))
+
+
+def test_an_in_stock_product_is_said_to_be_in_stock_with_its_card(finder):
+    answer = Shopper(finder).says("Do you have the Cascade Rain Shell Lite in stock")
+    assert answer.said[0].text == "Yes, the Cascade Rain Shell Lite is in stock (92.95 USD)."
+    assert [p.name for p in products(answer)] == ["Cascade Rain Shell Lite"]
+
+
+def test_price_sizes_and_colours_of_a_named_product(finder):
+    assert text(Shopper(finder).says("how much is the Ember Down Jacket?")).startswith(
+        "The Ember Down Jacket costs 384.95 USD"
+    )
+    sizes = text(Shopper(finder).says("what sizes does the Switchback Pants come in?"))
+    assert sizes.startswith("The Switchback Pants comes in sizes")
+    colours = text(Shopper(finder).says("what colours does the Tempest Rain Jacket come in?"))
+    assert colours == "The Tempest Rain Jacket comes in green and black."
+    yellow = text(Shopper(finder).says("is the Stormline 3L Jacket available in yellow?"))
+    assert (
+        yellow.startswith("Yes, the Stormline 3L Jacket is in stock in yellow") and "blue and navy" in yellow
+    )
+
+
+def test_two_products_are_compared_on_what_differs(finder):
+    answer = Shopper(finder).says("what's the difference between the Stormline and the Stormline Pro?")
+    (comparison,) = answer.said
+    lines = comparison.text.splitlines()
+    assert lines[0] == "Stormline 3L Jacket vs Stormline 3L Jacket Pro:"
+    assert lines[1] == "- price: 116.00 USD vs 122.95 USD"
+    assert not any(line.startswith("- made by") for line in lines)  # same brand: not a difference
+
+
+# --- What the shop does not sell, and requests nothing meets ----------------------------------------------
+
+
+@pytest.mark.parametrize("said", ["do you sell kayaks?", "golf clubs", "any fishing rods?", "bear spray"])
+def test_something_the_shop_does_not_sell_is_said_plainly_with_what_it_does(finder, said):
+    answer = Shopper(finder).says(said)
+    assert not answer.recommendations
+    (line,) = answer.said
+    assert line.response == "utter_not_carried" and "tents" in line.values["categories"]
+    assert line.values["thing"].lower() in said.lower()
+
+
+@pytest.mark.parametrize(
+    ("said", "reason"),
+    [
+        ("tent under $100", "nothing in stock costs 100 USD or less"),
+        ("lilac fleece", "nothing in stock comes in lilac"),
+        ("hiking boots for under 50 dollars", "nothing in stock costs 50 USD or less"),
+    ],
+)
+def test_when_nothing_fits_the_answer_names_the_constraint_and_the_nearest(finder, said, reason):
+    answer = Shopper(finder).says(said)
+    assert answer.said[0].response == "utter_nearest_products" and answer.said[0].values == {"reason": reason}
+    assert products(answer) and all(p.in_stock for p in products(answer))
+
+
+def test_card_reasons_use_the_requests_own_words(finder):
+    (first, *_) = Shopper(finder).says("a tent for two, around $250").recommendations
+    assert "fits 2 people" in first.why and "within your 250 USD budget" in first.why
