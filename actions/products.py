@@ -9,8 +9,9 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import shop
-from bot.knowledge.products import REQUEST_SLOTS, Recommendation
+from bot.knowledge.products import Recommendation
 from bot.knowledge.shopping import answer_shopper, refines_a_request
+from bot.knowledge.shopping_state import REQUEST_SLOTS
 
 
 def product_card(recommendation: Recommendation) -> dict[str, Any]:

@@ -11,9 +11,8 @@ from bot.knowledge.products import (
     ProductFinder,
     ProductRequest,
     matching_categories,
-    request_from_turn,
-    request_slots,
 )
+from bot.knowledge.shopping_state import next_request, request_from_turn, request_slots
 
 
 @pytest.fixture(scope="module")
@@ -132,7 +131,7 @@ def test_a_price_order_is_read_from_the_message(parser, text, order):
 
 
 def test_the_cheapest_comes_first_by_price_not_by_match(finder, knowledge):
-    request = finder.request("what's the cheapest sleeping pad?", {}, {})
+    request = next_request(finder, "what's the cheapest sleeping pad?", {}, {})
     shown = [r.product for r in finder.recommend(request)]
     in_stock = sorted(p.price for p in knowledge.catalog if p.category == "sleeping pads" and p.in_stock)
     assert [p.price for p in shown] == in_stock[: len(shown)]
@@ -140,7 +139,7 @@ def test_the_cheapest_comes_first_by_price_not_by_match(finder, knowledge):
 
 
 def test_the_most_expensive_comes_first(finder, knowledge):
-    shown = [r.product for r in finder.recommend(finder.request("your most expensive tent", {}, {}))]
+    shown = [r.product for r in finder.recommend(next_request(finder, "your most expensive tent", {}, {}))]
     assert shown[0].price == max(p.price for p in knowledge.catalog if p.category == "tents" and p.in_stock)
 
 

@@ -11,8 +11,9 @@ import pytest
 
 from bot.knowledge.encoder import english_words
 from bot.knowledge.parsing import ConstraintParser
-from bot.knowledge.products import REQUEST_SLOTS, ProductFinder
+from bot.knowledge.products import ProductFinder
 from bot.knowledge.shopping import ShoppingAnswer, answer_shopper
+from bot.knowledge.shopping_state import REQUEST_SLOTS
 
 
 @pytest.fixture(scope="module")

@@ -13,17 +13,10 @@ from spacy.matcher import Matcher, PhraseMatcher
 
 from bot.knowledge import Knowledge
 from bot.knowledge.amounts import price
+from bot.knowledge.patterns import NUMBER_WORDS, add_patterns
 from bot.knowledge.vocabulary import CatalogVocabulary, words
 
-_CURRENCY = {"ORTH": {"IN": ["$", "€", "£"]}, "OP": "?"}
-_NUMBER = {"LIKE_NUM": True}
-_AT_MOST = ["under", "below", "beneath", "max", "maximum", "cheaper", "less", "lower", "within"]
-_AT_LEAST = ["over", "above", "more", "least", "minimum", "min", "from", "pricier"]
-_MONEY_WORDS = ["dollars", "dollar", "bucks", "usd", "euros", "euro", "eur", "pounds", "quid", "gbp"]
-_AROUND = ["around", "about", "approximately", "approx", "roughly", "~", "budget", "spend", "spending"]
-_NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8}
 _PEOPLE_WORDS = ["person", "people", "persons", "ppl", "man", "adults", "of"]
-_COMPANIONS = ["wife", "husband", "partner", "boyfriend", "girlfriend", "friend", "son", "daughter", "kid"]
 # Words of shopping itself, and of who it is for: never the thing being looked for.
 _SHOPPING_WORDS = frozenset(
     """sell sells selling carry stock stocks have got need needs want wants buy buying looking look
@@ -34,7 +27,6 @@ _SHOPPING_WORDS = frozenset(
     father mother family sister brother grandson granddaughter bucks dollars budget available ok okay
     maybe also else lol pls plz u ur ya yes no sale online today one ones option options""".split()
 )
-_SOLD_OUT_WORDS = [["sold", "out"], ["out", "of", "stock"], ["unavailable"]]
 # What a question about a named product asks, most specific first.
 QUESTIONS = ("compare", "sizes", "colors", "price", "stock")
 
@@ -78,197 +70,7 @@ class ConstraintParser:
         self._phrases.add("SIZE", [self._nlp.make_doc(size) for size in vocabulary.sizes if len(size) > 2])
 
         self._matcher = Matcher(vocab)
-        self._matcher.add(
-            "BETWEEN",
-            [
-                [
-                    {"LOWER": "between"},
-                    _CURRENCY,
-                    _NUMBER,
-                    {"LOWER": {"IN": ["and", "to", "-"]}},
-                    _CURRENCY,
-                    _NUMBER,
-                ],
-                [
-                    _CURRENCY,
-                    _NUMBER,
-                    {"LOWER": {"IN": ["to", "-"]}},
-                    _CURRENCY,
-                    _NUMBER,
-                    {"LOWER": {"IN": ["dollars", "dollar", "bucks", "usd", "euros", "eur"]}, "OP": "?"},
-                ],
-            ],
-        )
-        self._matcher.add(
-            "AT_MOST",
-            [
-                [
-                    {"LOWER": {"IN": _AT_MOST}},
-                    {"LOWER": {"IN": ["than", "of"]}, "OP": "?"},
-                    _CURRENCY,
-                    _NUMBER,
-                ],
-                [
-                    {"LOWER": {"IN": ["up", "no", "at"]}},
-                    {"LOWER": {"IN": ["to", "more", "most"]}},
-                    {"LOWER": "than", "OP": "?"},
-                    _CURRENCY,
-                    _NUMBER,
-                ],
-            ],
-        )
-        self._matcher.add(
-            "AT_LEAST",
-            [
-                [
-                    {"LOWER": {"IN": _AT_LEAST}},
-                    {"LOWER": {"IN": ["than", "at"]}, "OP": "?"},
-                    _CURRENCY,
-                    _NUMBER,
-                ],
-            ],
-        )
-        self._matcher.add("SIZE", [[{"LOWER": "size"}, {"IS_PUNCT": False}]])
-        self._matcher.add(
-            "CHEAPER",
-            [
-                [{"LOWER": {"IN": ["cheaper", "less", "lower"]}}],
-                [{"LOWER": {"IN": ["too", "so"]}}, {"LOWER": {"IN": ["expensive", "pricey"]}}],
-            ],
-        )
-        self._matcher.add(
-            "MORE",
-            [
-                [
-                    {"LOWER": {"IN": ["more", "other", "others", "different", "another"]}},
-                    {
-                        "LOWER": {"IN": ["options", "ones", "products", "items", "suggestions", "ideas"]},
-                        "OP": "?",
-                    },
-                ],
-                [{"LOWER": {"IN": ["anything", "something"]}}, {"LOWER": "else"}],
-            ],
-        )
-        self._matcher.add("SOLD_OUT", [[{"LOWER": word} for word in words] for words in _SOLD_OUT_WORDS])
-        self._matcher.add(
-            "LOWEST_PRICE",
-            [
-                [{"LOWER": {"IN": ["cheapest", "cheapie"]}}],
-                [{"LOWER": "least"}, {"LOWER": {"IN": ["expensive", "pricey"]}}],
-                [{"LOWER": "most"}, {"LOWER": "affordable"}],
-                [{"LOWER": "lowest"}, {"LOWER": {"IN": ["price", "priced", "cost"]}}],
-            ],
-        )
-        self._matcher.add(
-            "HIGHEST_PRICE",
-            [
-                [{"LOWER": {"IN": ["priciest", "dearest"]}}],
-                [{"LOWER": "most"}, {"LOWER": {"IN": ["expensive", "pricey"]}}],
-                [{"LOWER": "highest"}, {"LOWER": {"IN": ["price", "priced", "cost"]}}],
-            ],
-        )
-
-        self._matcher.add(
-            "AROUND",
-            [
-                [
-                    {"LOWER": {"IN": _AROUND}},
-                    {"LOWER": {"IN": ["of", "is", "around", "about", "~", "up", "to", "max"]}, "OP": "*"},
-                    _CURRENCY,
-                    _NUMBER,
-                ],
-                [
-                    _CURRENCY,
-                    _NUMBER,
-                    {"LOWER": "or"},
-                    {"LOWER": {"IN": ["less", "under", "below", "cheaper"]}},
-                ],
-                [{"ORTH": {"IN": ["$", "€", "£"]}}, _NUMBER],
-                [_NUMBER, {"LOWER": {"IN": _MONEY_WORDS}}],
-            ],
-        )
-        number = {"LOWER": {"IN": list(_NUMBER_WORDS)}}
-        self._matcher.add(
-            "PEOPLE",
-            [
-                [
-                    party,
-                    {"ORTH": "-", "OP": "?"},
-                    {"LOWER": {"IN": ["person", "people", "persons", "man", "ppl"]}},
-                ]
-                for party in (_NUMBER, number)
-            ]
-            + [[{"LOWER": "for"}, party] for party in (_NUMBER, number)]
-            + [[{"LOWER": "family"}, {"LOWER": "of"}, party] for party in (_NUMBER, number)],
-        )
-        self._matcher.add(
-            "TWO_PEOPLE",
-            [
-                [
-                    {"LOWER": "me"},
-                    {"LOWER": "and"},
-                    {"LOWER": {"IN": ["my", "the"]}},
-                    {"LOWER": {"IN": _COMPANIONS}},
-                ],
-                [
-                    {"LOWER": "my"},
-                    {"LOWER": {"IN": _COMPANIONS}},
-                    {"LOWER": "and"},
-                    {"LOWER": {"IN": ["i", "me"]}},
-                ],
-                [{"LOWER": {"IN": ["both", "two"]}}, {"LOWER": "of"}, {"LOWER": "us"}],
-                [{"LOWER": "couple"}],
-            ],
-        )
-        self._matcher.add(
-            "ONE_PERSON",
-            [[{"LOWER": {"IN": ["solo", "myself"]}}], [{"LOWER": "just"}, {"LOWER": "me"}]],
-        )
-        self._matcher.add(
-            "COMPARE",
-            [
-                [
-                    {
-                        "LOWER": {
-                            "IN": [
-                                "difference",
-                                "differences",
-                                "differ",
-                                "compare",
-                                "comparison",
-                                "vs",
-                                "versus",
-                                "better",
-                            ]
-                        }
-                    }
-                ],
-                [{"LOWER": "vs."}],
-            ],
-        )
-        self._matcher.add(
-            "SIZES",
-            [[{"LOWER": {"IN": ["size", "sizes", "sizing"]}}]],
-        )
-        self._matcher.add(
-            "COLORS",
-            [[{"LOWER": {"IN": ["colour", "colours", "color", "colors", "colourway", "colourways"]}}]],
-        )
-        self._matcher.add(
-            "PRICE",
-            [
-                [{"LOWER": "how"}, {"LOWER": "much"}],
-                [{"LOWER": {"IN": ["price", "priced", "cost", "costs"]}}],
-            ],
-        )
-        self._matcher.add(
-            "STOCK",
-            [
-                [{"LOWER": {"IN": ["stock", "available", "availability", "left", "sold", "unavailable"]}}],
-                [{"LOWER": "still"}, {"LOWER": {"IN": ["buy", "get", "order"]}}],
-                [{"LOWER": {"IN": ["come", "comes"]}}, {"LOWER": "in"}],
-            ],
-        )
+        add_patterns(self._matcher)
 
     def parse(self, text: str) -> Constraints:
         vocabulary = self.vocabulary
@@ -384,7 +186,7 @@ class ConstraintParser:
         """ "2 person", "two-person", "family of 4", and "for two" when nothing but an end, a
         comma or people follow ("for 2 nights" is not a party of two)."""
         said = doc[end - 1].lower_ if doc[start].lower_ in ("for", "family") else doc[start].lower_
-        count = _NUMBER_WORDS.get(said) or (int(said) if said.isdigit() else None)
+        count = NUMBER_WORDS.get(said) or (int(said) if said.isdigit() else None)
         if doc[start].lower_ == "for":
             following = doc[end] if end < len(doc) else None
             if following is not None and not (following.is_punct or following.lower_ in _PEOPLE_WORDS):

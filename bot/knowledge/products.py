@@ -10,11 +10,10 @@ from decimal import Decimal
 import numpy as np
 
 from bot.knowledge import Knowledge, Product
-from bot.knowledge.amounts import price
 from bot.knowledge.catalog_index import CatalogIndex
 from bot.knowledge.encoder import english_words
 from bot.knowledge.keyword import singular
-from bot.knowledge.parsing import ConstraintParser, Constraints
+from bot.knowledge.parsing import ConstraintParser
 
 # A message means a category by meaning alone ("raincoat" -> rain jackets: 0.76, "walking poles" ->
 # trekking poles: 0.76; "kayaks" comes no closer than 0.43 to any) from this similarity to its
@@ -84,28 +83,6 @@ class ProductFinder:
         self._products = {product.id: product for product in knowledge.catalog}
         self._named = {product.name.lower(): product for product in knowledge.catalog}
         self._category_vectors = index.encode(list(knowledge.categories)) if knowledge.categories else None
-
-    def request(
-        self,
-        text: str,
-        entities: dict[str, str],
-        previous: dict[str, str | None],
-        shown: Sequence[str] = (),
-        said: Constraints | None = None,
-    ) -> ProductRequest:
-        """What this message asks for, given Rasa's entities, the previous request's slots and the
-        products already shown: "show me more" leaves those out, "something cheaper" goes below
-        the cheapest of them. ``said``: the message already parsed."""
-        said = said or self._parser.parse(text)
-        request = request_from_turn(text, entities, previous, said)
-        shown = [product_id for product_id in shown if product_id in self._products]
-        if said.more and shown:
-            request = replace(request, exclude=tuple(shown))
-        if said.cheaper and shown:
-            below = min(self._products[product_id].price for product_id in shown) - Decimal("0.01")
-            limit = below if request.max_price is None else min(request.max_price, below)
-            request = replace(request, max_price=limit, cheaper_than_shown=True)
-        return request
 
     @property
     def parser(self) -> ConstraintParser:
@@ -178,6 +155,9 @@ class ProductFinder:
     def product(self, name: str) -> Product | None:
         """The catalog product of this name."""
         return self._named.get(name.lower())
+
+    def product_by_id(self, product_id: str) -> Product | None:
+        return self._products.get(product_id)
 
     def alternatives(self, product: Product, request: ProductRequest, limit: int = 3) -> list[Recommendation]:
         """Products in stock like ``product`` (its category, the request's other constraints)."""
@@ -271,81 +251,3 @@ class ProductFinder:
             reasons.append(f"{product.price} {currency}, above {request.min_price} {currency} as asked")
         reasons.append("in stock" if product.in_stock else "currently out of stock")
         return tuple(reasons)
-
-
-# Slots that carry a product request from one turn to the next, so "in blue" refines it.
-REQUEST_SLOTS = (
-    "category",
-    "product",
-    "color",
-    "size",
-    "min_price",
-    "max_price",
-    "brand",
-    "people",
-    "price_order",
-    "shopping_query",
-)
-
-
-def request_from_turn(
-    text: str, entities: dict[str, str], previous: dict[str, str | None], said: Constraints
-) -> ProductRequest:
-    """The request a message makes: naming a category or product starts afresh; anything else
-    (a colour, a size, a budget, "for winter") refines the previous request. Rasa's entities come
-    first; what the rule-based parse found (``said``) fills the gaps, and decides prices."""
-    starts_afresh = (
-        bool({"category", "product"} & set(entities)) or said.category is not None or said.product is not None
-    )
-    values: dict[str, str] = (
-        {} if starts_afresh else {slot: value for slot, value in previous.items() if value}
-    )
-    # Rasa's entities fill what the catalog's own vocabulary did not find.
-    values.update(entities)
-    for slot in (
-        "category",
-        "product",
-        "color",
-        "size",
-        "brand",
-        "price_order",
-        "people",
-        "min_price",
-        "max_price",
-    ):
-        if getattr(said, slot) is not None:
-            values[slot] = str(getattr(said, slot))
-    # What the request is about in words, for ranking: "what about for winter?" adds to it.
-    query = (
-        text if starts_afresh or not values.get("shopping_query") else f"{values['shopping_query']} {text}"
-    )
-    return ProductRequest(
-        text=query,
-        category=values.get("category"),
-        product=values.get("product"),
-        color=values.get("color"),
-        size=values.get("size"),
-        brand=values.get("brand"),
-        min_price=price(values.get("min_price")),
-        max_price=price(values.get("max_price")),
-        include_out_of_stock=said.include_out_of_stock,
-        price_order=values.get("price_order"),
-        people=int(values["people"]) if str(values.get("people", "")).isdigit() else None,
-    )
-
-
-def request_slots(request: ProductRequest) -> dict[str, str | None]:
-    """The request as slot values, for the next turn to refine."""
-    values = {
-        "category": request.category,
-        "product": request.product,
-        "color": request.color,
-        "size": request.size,
-        "min_price": request.min_price,
-        "max_price": request.max_price,
-        "brand": request.brand,
-        "people": request.people,
-        "price_order": request.price_order,
-        "shopping_query": request.text,
-    }
-    return {slot: (str(value) if value is not None else None) for slot, value in values.items()}

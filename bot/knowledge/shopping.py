@@ -9,13 +9,8 @@ from typing import Any
 
 from bot.knowledge import product_facts
 from bot.knowledge.parsing import Constraints
-from bot.knowledge.products import (
-    ProductFinder,
-    ProductRequest,
-    Recommendation,
-    matching_categories,
-    request_slots,
-)
+from bot.knowledge.products import ProductFinder, ProductRequest, Recommendation, matching_categories
+from bot.knowledge.shopping_state import next_request, request_slots
 
 # Below this similarity of the whole catalog's best match, a message made only of words the catalog
 # never uses asks for something the shop does not sell ("kayaks": 0.25-0.31; "raincoat": 0.38).
@@ -76,7 +71,7 @@ def answer_shopper(
             )
     if meant and "category" not in entities:
         said = replace(said, category=meant)  # named by another word: a new request for it
-    request = finder.request(text, entities, previous, shown, said)
+    request = next_request(finder, text, entities, previous, shown, said)
     lines: list[Said] = []
     recommendations = finder.recommend(request, limit=3)
     named = finder.named(request)
