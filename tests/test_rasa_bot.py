@@ -31,9 +31,10 @@ def model(settings) -> Path:
 
 
 def responses_sent_by_custom_actions() -> set[str]:
+    """Responses the actions send by name: directly, or as a Said(...) of the shopping answers."""
     sent = set()
-    for path in (PROJECT_DIR / "actions").glob("*.py"):
-        sent |= set(re.findall(r'response="(utter_\w+)"', path.read_text()))
+    for path in [*(PROJECT_DIR / "actions").glob("*.py"), PROJECT_DIR / "bot" / "knowledge" / "shopping.py"]:
+        sent |= set(re.findall(r'(?:response=|Said\()"(utter_\w+)"', path.read_text()))
     return sent
 
 
