@@ -124,6 +124,9 @@ async def test_recommendations_come_as_cards_with_a_text_version_and_remember_th
         SlotSet("brand", None),
         SlotSet("people", None),
         SlotSet("price_order", None),
+        SlotSet("sort", None),
+        SlotSet("capacity_l", None),
+        SlotSet("max_temperature_f", None),
         SlotSet("shopping_query", "any red rain jackets under $200"),
         SlotSet("shown_products", [card["id"] for card in cards]),
     ]

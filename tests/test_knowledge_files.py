@@ -112,13 +112,9 @@ def test_every_bad_catalog_row_is_listed_with_its_row(content):
 def test_a_negative_stock_and_a_bad_url_are_reported(content):
     catalog = content / "catalog.csv"
     lines = catalog.read_text().splitlines()
-    cells = lines[1].split(",")
-    first = (
-        lines[1]
-        .replace(f",{cells[9]},", ",-3,", 1)
-        .replace("https://alderandpine.example/products/", "www.", 1)
-    )
-    lines[1] = first
+    header, cells = lines[0].split(","), lines[1].split(",")
+    cells[header.index("stock")] = "-3"
+    lines[1] = ",".join(cells).replace("https://alderandpine.example/products/", "www.", 1)
     catalog.write_text("\n".join(lines) + "\n")
     problems = problems_of(content)
     assert any(p.startswith(f"{catalog}:2: stock:") for p in problems), problems
@@ -136,13 +132,24 @@ def test_a_product_picture_must_be_in_the_images_folder_or_a_web_address(content
     assert any(p.startswith(f"{catalog}:3: image: String should match pattern") for p in problems), problems
 
 
-def test_a_party_size_must_be_a_whole_number_of_people(content):
+def test_party_size_weight_capacity_and_rating_must_be_numbers(content):
     catalog = content / "catalog.csv"
     lines = catalog.read_text().splitlines()
+    header = lines[0].split(",")
     tent = next(i for i, line in enumerate(lines) if ",tents," in line)
-    lines[tent] = lines[tent].replace(",,2,", ",,two,", 1)
+    cells = lines[tent].split(",")
+    for column, bad in (
+        ("people", "two"),
+        ("weight_g", "-5"),
+        ("capacity_l", "lots"),
+        ("temperature_f", "cold"),
+    ):
+        cells[header.index(column)] = bad
+    lines[tent] = ",".join(cells)
     catalog.write_text("\n".join(lines) + "\n")
-    assert any(p.startswith(f"{catalog}:{tent + 1}: people:") for p in problems_of(content))
+    problems = problems_of(content)
+    for column in ("people", "weight_g", "capacity_l", "temperature_f"):
+        assert any(p.startswith(f"{catalog}:{tent + 1}: {column}:") for p in problems), (column, problems)
 
 
 def test_a_json_catalog_is_read_like_the_csv(content):

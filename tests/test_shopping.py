@@ -275,3 +275,33 @@ def test_when_nothing_fits_the_answer_names_the_constraint_and_the_nearest(finde
 def test_card_reasons_use_the_requests_own_words(finder):
     (first, *_) = Shopper(finder).says("a tent for two, around $250").recommendations
     assert "fits 2 people" in first.why and "within your 250 USD budget" in first.why
+
+
+# --- Fields beyond price: weight, capacity, temperature rating ----------------------------------------
+
+
+def test_the_lightest_warmest_and_biggest_come_first_by_their_catalog_field(finder, knowledge):
+    lightest = products(Shopper(finder).says("the lightest tent you have"))
+    assert lightest[0].weight_g == min(p.weight_g for p in in_stock(knowledge, category="tents"))
+    assert "weighs" in Shopper(finder).says("lightest tent").recommendations[0].why
+    warmest = products(Shopper(finder).says("warmest sleeping bag"))
+    assert warmest[0].temperature_f == min(
+        p.temperature_f for p in in_stock(knowledge, category="sleeping bags")
+    )
+    biggest = products(Shopper(finder).says("biggest backpack"))
+    assert biggest[0].capacity_l == max(p.capacity_l for p in in_stock(knowledge, category="backpacks"))
+
+
+def test_a_capacity_and_a_temperature_rating_are_constraints(finder):
+    packs = products(Shopper(finder).says("a 65 litre pack"))
+    assert packs[0].capacity_l == 65 and all(48 <= p.capacity_l <= 82 for p in packs)
+    bags = products(Shopper(finder).says("sleeping bag rated to 20 degrees"))
+    assert bags and all(p.temperature_f <= 20 for p in bags)
+    colder = Shopper(finder).says("a sleeping bag for -20 degrees")
+    assert colder.said[0].values == {"reason": "nothing in stock is rated down to -20°F"}
+    assert products(colder)[0].temperature_f == 0  # the warmest there is
+
+
+def test_a_comparison_shows_weight_and_rating_when_they_differ(finder):
+    (line,) = Shopper(finder).says("Trailhead 20°F Down Bag vs Winter 0°F Mummy Bag").said
+    assert "- weight: 1,100 g vs 1,430 g" in line.text and "- rated to: 20°F vs 0°F" in line.text

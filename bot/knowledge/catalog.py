@@ -27,6 +27,9 @@ COLUMNS = (
     "colors",
     "sizes",
     "people",
+    "weight_g",
+    "capacity_l",
+    "temperature_f",
     "stock",
     "description",
     "url",
@@ -49,6 +52,10 @@ class Product(BaseModel):
     sizes: tuple[str, ...] = ()
     # How many people it is for (a 2-person tent, a 4-person cook set); empty when that means nothing.
     people: int | None = Field(None, ge=1, le=100)
+    weight_g: int | None = Field(None, ge=1, le=1_000_000)  # grams
+    capacity_l: Decimal | None = Field(None, gt=0, le=10_000)  # litres: packs, bottles, pots
+    # Comfort rating of a sleeping bag, in °F: rated for nights down to this temperature.
+    temperature_f: int | None = Field(None, ge=-100, le=100)
     stock: int = Field(ge=0)
     description: str = ""
     url: str = Field(pattern=r"^https?://\S+$")

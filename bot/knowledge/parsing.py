@@ -5,6 +5,7 @@ recognised without retraining anything."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -25,7 +26,15 @@ _SHOPPING_WORDS = frozenset(
     best new gift present recommend suggest show like love wondering kind sort type person people
     son daughter wife husband partner boyfriend girlfriend friend kid kids child children mum mom dad
     father mother family sister brother grandson granddaughter bucks dollars budget available ok okay
-    maybe also else lol pls plz u ur ya yes no sale online today one ones option options""".split()
+    maybe also else lol pls plz u ur ya yes no sale online today one ones option options degree degrees
+    litre litres liter liters""".split()
+)
+# Orders by a catalog field a shopper may ask for ("the lightest tent").
+SORTS = ("LIGHTEST", "WARMEST", "LARGEST")
+_LITRES = re.compile(r"(\d+(?:\.\d+)?)\s*-?\s*(?:l|ltr|litres?|liters?)\b", re.IGNORECASE)
+_DEGREES = re.compile(
+    r"(?:rated\s+(?:to|for|down\s+to)\s+)(-?\d+)|(-?\d+)\s*(?:°\s*f?|degrees?(?:\s*f(?:ahrenheit)?)?)(?!\w)",
+    re.IGNORECASE,
 )
 # What a question about a named product asks, most specific first.
 QUESTIONS = ("compare", "sizes", "colors", "price", "stock")
@@ -46,6 +55,10 @@ class Constraints:
     # "cheapest", "most expensive": the products in price order, "lowest" or "highest" first
     price_order: str | None = None
     people: int | None = None  # "a tent for two": how many it is for
+    # "the lightest", "the warmest", "the biggest": the products in that order of their catalog field
+    sort: str | None = None
+    capacity_l: Decimal | None = None  # "a 65 litre pack": about that many litres
+    max_temperature_f: int | None = None  # "a bag rated to 20 degrees": warm enough for 20 °F
     # Catalog products named, whole or in part, in the order named ("the Stormline Pro").
     products: tuple[str, ...] = ()
     question: str | None = None  # one of QUESTIONS, when the message asks about named products
@@ -146,6 +159,8 @@ class ConstraintParser:
                 found.setdefault("price_order", "lowest")
             elif kind == "HIGHEST_PRICE":
                 found.setdefault("price_order", "highest")
+            elif kind in SORTS:
+                found.setdefault("sort", kind.lower())
             if kind not in QUESTIONS:
                 recognised.update(range(start, end))
         asks = [question for question in QUESTIONS if question.upper() in kinds]
@@ -167,6 +182,10 @@ class ConstraintParser:
                 found["question"] = "compare"
             else:
                 found["question"] = next((question for question in asks if question != "compare"), None)
+        if (litres := _LITRES.search(mended)) and not found.get("products"):
+            found["capacity_l"] = Decimal(litres.group(1))
+        if (degrees := _DEGREES.search(mended)) and not found.get("products"):
+            found["max_temperature_f"] = int(degrees.group(1) or degrees.group(2))
         content = [
             token.text
             for i, token in enumerate(doc)

@@ -210,3 +210,15 @@ def add_patterns(matcher: Matcher) -> None:
             [{"LOWER": {"IN": ["come", "comes"]}}, {"LOWER": "in"}],
         ],
     )
+    matcher.add(
+        "LIGHTEST",
+        [
+            [{"LOWER": {"IN": ["lightest", "lightest-weight"]}}],
+            [{"LOWER": {"IN": ["least", "lowest"]}}, {"LOWER": {"IN": ["heavy", "weight"]}}],
+        ],
+    )
+    matcher.add("WARMEST", [[{"LOWER": "warmest"}]])
+    matcher.add(
+        "LARGEST",
+        [[{"LOWER": {"IN": ["biggest", "largest", "roomiest"]}}], [{"LOWER": "most"}, {"LOWER": "capacity"}]],
+    )

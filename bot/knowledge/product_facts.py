@@ -67,6 +67,18 @@ def _feature(product: Product) -> str:
     return product.description.split(":", 1)[-1].strip().rstrip(".") if product.description else ""
 
 
+def _grams(product: Product) -> str:
+    return f"{product.weight_g:,} g" if product.weight_g else ""
+
+
+def _litres(product: Product) -> str:
+    return f"{product.capacity_l:g} L" if product.capacity_l else ""
+
+
+def _rating(product: Product) -> str:
+    return f"{product.temperature_f}°F" if product.temperature_f is not None else ""
+
+
 def compare(first: Product, second: Product) -> str:
     """The fields in which two products differ, side by side; price always."""
     rows = [("price", money(first), money(second))]
@@ -79,6 +91,9 @@ def compare(first: Product, second: Product) -> str:
             f"{first.people} people" if first.people else "",
             f"{second.people} people" if second.people else "",
         ),
+        ("weight", _grams(first), _grams(second)),
+        ("holds", _litres(first), _litres(second)),
+        ("rated to", _rating(first), _rating(second)),
         (
             "stock",
             "in stock" if first.in_stock else "sold out",

@@ -39,6 +39,9 @@ class ProductRequest:
     cheaper_than_shown: bool = False
     price_order: str | None = None  # "lowest" or "highest" first, instead of by meaning
     people: int | None = None  # how many it must fit ("a tent for two")
+    sort: str | None = None  # "lightest", "warmest" or "largest" first
+    capacity_l: Decimal | None = None  # about this many litres
+    max_temperature_f: int | None = None  # warm enough for this temperature (°F)
 
 
 @dataclass(frozen=True)
@@ -132,21 +135,30 @@ class ProductFinder:
         if request.price_order:
             # "The cheapest" means exactly that: price order, not the best match first.
             candidates.sort(key=lambda p: p.price, reverse=request.price_order == "highest")
+        elif request.sort:
+            # By the catalog field asked about; products without it last.
+            candidates.sort(
+                key=lambda p: (_sort_key(p, request.sort) is None, _sort_key(p, request.sort) or 0)
+            )
         else:
             query = " ".join(filter(None, [request.text, request.product, request.category]))
             scores = self._index.scores(query, [p.id for p in candidates])
-            # A party size is best met exactly: a 2-person tent for two before a 6-person one.
-            candidates.sort(key=lambda p: (self._room_to_spare(p, request), -scores.get(p.id, 0.0), p.price))
+            # A party size or a capacity is best met exactly: a 2-person tent for two before a
+            # 6-person one, the 65 L pack for "65 litres" before a 50 L one.
+            candidates.sort(key=lambda p: (*self._misfit(p, request), -scores.get(p.id, 0.0), p.price))
         if not request.category and not request.product:
             # Asked by need ("something for muddy trails"): the best match's kind, not a mixed bag.
             candidates = [p for p in candidates if p.category == candidates[0].category]
         return [Recommendation(p, self._reasons(p, request, categories)) for p in candidates[:limit]]
 
     @staticmethod
-    def _room_to_spare(product: Product, request: ProductRequest) -> int:
-        if request.people is None or product.people is None:
-            return 0
-        return product.people - request.people
+    def _misfit(product: Product, request: ProductRequest) -> tuple[int, Decimal]:
+        """How far a product is from the party size and the capacity asked for (0: exactly)."""
+        room = product.people - request.people if request.people and product.people else 0
+        litres = (
+            abs(product.capacity_l - request.capacity_l) if request.capacity_l and product.capacity_l else 0
+        )
+        return room, Decimal(litres)
 
     def named(self, request: ProductRequest) -> Product | None:
         """The catalog product the request names, if it names one."""
@@ -168,8 +180,8 @@ class ProductFinder:
 
     def nearest(self, request: ProductRequest, limit: int = 3) -> Relaxation | None:
         """When nothing fits every constraint: the first single constraint (budget, colour, size,
-        brand) whose dropping lets products fit, said in words, with those products; None if no
-        single constraint is to blame."""
+        brand, party size, capacity, temperature rating) whose dropping lets products fit, said in
+        words, with those products; None if no single constraint is to blame."""
         currency = self._knowledge.store.currency
         looser: list[tuple[str, ProductRequest]] = []
         if request.max_price is not None:
@@ -196,6 +208,12 @@ class ProductFinder:
             looser.append((f"nothing by {request.brand} fits", replace(request, brand=None)))
         if request.people:
             looser.append((f"nothing in stock fits {request.people} people", replace(request, people=None)))
+        if request.capacity_l:
+            litres = f"nothing in stock holds about {request.capacity_l:g} litres"
+            looser.append((litres, replace(request, capacity_l=None, sort="largest")))
+        if request.max_temperature_f is not None:
+            rating = f"nothing in stock is rated down to {request.max_temperature_f}°F"
+            looser.append((rating, replace(request, max_temperature_f=None, sort="warmest")))
         for reason, loosened in looser:
             if found := self.recommend(loosened, limit):
                 return Relaxation(reason, found)
@@ -220,6 +238,10 @@ class ProductFinder:
             return False
         if request.people and product.people is not None and product.people < request.people:
             return False
+        if not _holds_about(product, request.capacity_l):
+            return False
+        if _colder_than(product, request.max_temperature_f):
+            return False
         return request.include_out_of_stock or product.in_stock
 
     def _reasons(
@@ -233,6 +255,14 @@ class ProductFinder:
             reasons.append(f"fits {product.people} {'person' if product.people == 1 else 'people'}")
         if request.brand:
             reasons.append(f"made by {product.brand}")
+        if (request.sort == "lightest" or request.people) and product.weight_g:
+            reasons.append(f"weighs {product.weight_g:,} g")
+        if (
+            request.sort == "warmest" or request.max_temperature_f is not None
+        ) and product.temperature_f is not None:
+            reasons.append(f"rated to {product.temperature_f}°F")
+        if (request.sort == "largest" or request.capacity_l) and product.capacity_l:
+            reasons.append(f"holds {product.capacity_l:g} L")
         if request.color:
             reasons.append(f"comes in {request.color.lower()}")
         if request.size:
@@ -251,3 +281,30 @@ class ProductFinder:
             reasons.append(f"{product.price} {currency}, above {request.min_price} {currency} as asked")
         reasons.append("in stock" if product.in_stock else "currently out of stock")
         return tuple(reasons)
+
+
+def _holds_about(product: Product, litres: Decimal | None) -> bool:
+    """About the litres asked for: within a quarter either way (products without a capacity pass)."""
+    if not litres or product.capacity_l is None:
+        return True
+    return litres * Decimal("0.75") <= product.capacity_l <= litres * Decimal("1.25")
+
+
+def _colder_than(product: Product, temperature_f: int | None) -> bool:
+    """Whether a product's rating is not warm enough for the temperature asked about."""
+    return (
+        temperature_f is not None
+        and product.temperature_f is not None
+        and product.temperature_f > temperature_f
+    )
+
+
+def _sort_key(product: Product, sort: str) -> float | None:
+    """The field a sort orders by, smallest first: weight, temperature rating, or capacity reversed."""
+    if sort == "lightest":
+        return product.weight_g
+    if sort == "warmest":
+        return product.temperature_f
+    if sort == "largest":
+        return -product.capacity_l if product.capacity_l is not None else None
+    return None

@@ -22,6 +22,9 @@ REQUEST_SLOTS = (
     "brand",
     "people",
     "price_order",
+    "sort",
+    "capacity_l",
+    "max_temperature_f",
     "shopping_query",
 )
 
@@ -40,17 +43,7 @@ def request_from_turn(
     )
     # Rasa's entities fill what the catalog's own vocabulary did not find.
     values.update(entities)
-    for slot in (
-        "category",
-        "product",
-        "color",
-        "size",
-        "brand",
-        "price_order",
-        "people",
-        "min_price",
-        "max_price",
-    ):
+    for slot in REQUEST_SLOTS[:-1]:  # all but the query, which is words
         if getattr(said, slot) is not None:
             values[slot] = str(getattr(said, slot))
     # What the request is about in words, for ranking: "what about for winter?" adds to it.
@@ -68,8 +61,15 @@ def request_from_turn(
         max_price=price(values.get("max_price")),
         include_out_of_stock=said.include_out_of_stock,
         price_order=values.get("price_order"),
-        people=int(values["people"]) if str(values.get("people", "")).isdigit() else None,
+        people=_whole(values.get("people")),
+        sort=values.get("sort"),
+        capacity_l=price(values.get("capacity_l")),
+        max_temperature_f=_whole(values.get("max_temperature_f")),
     )
+
+
+def _whole(value: str | None) -> int | None:
+    return int(value) if value and value.lstrip("-").isdigit() else None
 
 
 def request_slots(request: ProductRequest) -> dict[str, str | None]:
@@ -84,6 +84,9 @@ def request_slots(request: ProductRequest) -> dict[str, str | None]:
         "brand": request.brand,
         "people": request.people,
         "price_order": request.price_order,
+        "sort": request.sort,
+        "capacity_l": request.capacity_l,
+        "max_temperature_f": request.max_temperature_f,
         "shopping_query": request.text,
     }
     return {slot: (str(value) if value is not None else None) for slot, value in values.items()}
