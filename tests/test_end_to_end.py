@@ -125,6 +125,21 @@ async def test_a_customer_conversation_from_greeting_to_a_person(running):
     assert "track_order" in request.summary["intents"]
 
 
+def cards(answer: dict) -> list[dict]:
+    return [card for reply in answer["replies"] for card in (reply.get("custom") or {}).get("products", [])]
+
+
+async def test_a_shopping_conversation_over_the_real_action_server(running):
+    settings, shopper = running.settings, "e2e-shopper"
+    tents = cards(await say(settings, shopper, "tents"))
+    assert tents and all(card["image"].startswith("/catalog/images/") for card in tents)
+    cheaper = cards(await say(settings, shopper, "anything cheaper?"))
+    assert cheaper and max(float(c["price"]) for c in cheaper) < min(float(c["price"]) for c in tents)
+    sold_out = texts(await say(settings, shopper, "is the Cascade Rain Shell in stock?"))
+    assert "The Cascade Rain Shell is sold out at the moment." in sold_out
+    assert "we don't carry kayaks" in texts(await say(settings, shopper, "do you sell kayaks?"))
+
+
 async def test_the_gateway_reports_every_process_up(running):
     settings = running.settings
     async with aiohttp.ClientSession() as session:

@@ -68,6 +68,7 @@ def in_stock(knowledge, **fields):
         ("a 4-person tent", 4),
         ("family of five, what tent?", 5),
         ("solo tent", 1),
+        ("a tent that sleeps four", 4),
         ("a tent for 2 nights", None),
     ],
 )
@@ -104,13 +105,21 @@ def test_a_typo_in_a_catalog_word_is_mended_but_an_english_word_is_not(parser):
     assert parser.parse("a gift for my dad who loves hiking").category is None
 
 
+def test_a_size_that_is_also_a_plain_word_needs_to_be_said_as_a_size(parser):
+    assert parser.parse("boots for a long hike, size 9").size == "9"
+    assert parser.parse("a sleeping bag in long").size == "long"
+
+
 def test_product_names_are_recognised_whole_or_in_part(parser):
     said = parser.parse("what's the difference between the Stormline and the Stormline Pro?")
     assert said.products == ("Stormline 3L Jacket", "Stormline 3L Jacket Pro")
     assert said.question == "compare"
     assert parser.parse("Fell Racer or Gravel Glide?").question == "compare"
-    # Outside a question, a kind of shoe is not a product: "trail runners" is not the Rapid Trail Runner.
+    # Outside a question, a kind of shoe is not a product: "trail runners" is not the Rapid Trail Runner,
+    # a "solo tent" not the Solo Trek 1 Tent; two words of a name are ("summit pack").
     assert parser.parse("trail runners under 150").products == ()
+    assert parser.parse("solo tent").products == ()
+    assert parser.parse("the summit pack please").products == ("Summit Pack 18L",)
 
 
 @pytest.mark.parametrize(

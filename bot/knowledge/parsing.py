@@ -75,6 +75,7 @@ class ConstraintParser:
         self._nlp = spacy.blank("en")
         vocab = self._nlp.vocab
         self.vocabulary = vocabulary = CatalogVocabulary(knowledge, english)
+        self._english = english
         self._phrases = PhraseMatcher(vocab, attr="LOWER")
         self._phrases.add("CATEGORY", [self._nlp.make_doc(form) for form in vocabulary.category_of])
         self._phrases.add("KIND", [self._nlp.make_doc(form) for form in vocabulary.kind_of])
@@ -84,6 +85,10 @@ class ConstraintParser:
 
         self._matcher = Matcher(vocab)
         add_patterns(self._matcher)
+
+    @staticmethod
+    def _says_size(doc, start: int) -> bool:
+        return start > 0 and doc[start - 1].lower_ in ("size", "in")
 
     def parse(self, text: str) -> Constraints:
         vocabulary = self.vocabulary
@@ -110,7 +115,9 @@ class ConstraintParser:
                 found.setdefault("brand", vocabulary.brand_of[said])
             elif kind == "COLOR":
                 found.setdefault("color", vocabulary.colour_of[said])
-            elif kind == "SIZE":
+            elif kind == "SIZE" and (said not in self._english or self._says_size(doc, start)):
+                # A size that is also a plain word ("long", "regular", "wide") only after "size"
+                # or "in": "a long hike" is no size.
                 found.setdefault("size", said)
         if categories:
             found["category"] = min(categories)[3]
@@ -202,9 +209,9 @@ class ConstraintParser:
 
     @staticmethod
     def _read_people(doc, start: int, end: int, found: dict[str, object]) -> None:
-        """ "2 person", "two-person", "family of 4", and "for two" when nothing but an end, a
-        comma or people follow ("for 2 nights" is not a party of two)."""
-        said = doc[end - 1].lower_ if doc[start].lower_ in ("for", "family") else doc[start].lower_
+        """ "2 person", "two-person", "family of 4", "sleeps four", and "for two" when nothing but
+        an end, a comma or people follow ("for 2 nights" is not a party of two)."""
+        said = doc[start].lower_ if doc[start].like_num else doc[end - 1].lower_
         count = NUMBER_WORDS.get(said) or (int(said) if said.isdigit() else None)
         if doc[start].lower_ == "for":
             following = doc[end] if end < len(doc) else None

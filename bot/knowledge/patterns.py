@@ -140,7 +140,11 @@ def add_patterns(matcher: Matcher) -> None:
             for party in (_NUMBER, number)
         ]
         + [[{"LOWER": "for"}, party] for party in (_NUMBER, number)]
-        + [[{"LOWER": "family"}, {"LOWER": "of"}, party] for party in (_NUMBER, number)],
+        + [[{"LOWER": "family"}, {"LOWER": "of"}, party] for party in (_NUMBER, number)]
+        + [
+            [{"LOWER": {"IN": ["sleeps", "sleeping", "fits", "fitting"]}}, party]
+            for party in (_NUMBER, number)
+        ],
     )
     matcher.add(
         "TWO_PEOPLE",

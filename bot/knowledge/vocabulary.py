@@ -182,10 +182,12 @@ class CatalogVocabulary:
                     found.append(NameMention(self.product_of[name], start, True))
                     break
         for start, run in self._name_runs(message, taken):
-            # Outside a question, only a name said in two words or more, one of them a name's own
-            # ("hydration vest"; not "waterproof boots", which descriptions use).
+            # Outside a question, only a name said in two words or more besides category words,
+            # one of them a name's own ("hydration vest"; not "waterproof boots", which
+            # descriptions use, nor "solo tent", a kind of tent).
             own = any(word in self._distinctive and not self.known(word) for word in run)
-            if (partial or (len(run) > 1 and own)) and (product := self._product_for_run(run)):
+            naming = [word for word in run if word not in self.category_of and word not in self.kind_of]
+            if (partial or (len(naming) > 1 and own)) and (product := self._product_for_run(run)):
                 found.append(NameMention(product, start, False))
         return sorted(found, key=lambda mention: mention.start)
 
