@@ -42,8 +42,9 @@ def is_for_product_search(tracker: Tracker, not_understood: bool = False) -> boo
     """Whether the message asks about products the catalog names ("is the Stormline in stock?"),
     read with the catalog's own words, so even when Rasa took it for an FAQ question the product
     answer is given. When Rasa did not understand it or found it off-topic (``not_understood``),
-    also a message that only refines the shopping request under way ("in navy", "the cheapest?")
-    or is made of catalog words alone ("a beanie")."""
+    also a message that only refines the shopping request under way ("in navy", "the cheapest?"),
+    is made of catalog words alone ("a beanie"), or asks to buy something the catalog has no word
+    for ("do you sell GPS watches?": the answer says the shop does not carry it)."""
     text = tracker.latest_message.get("text") or ""
     finder = shop.product_finder()
     said = finder.parser.parse(text)
@@ -53,7 +54,9 @@ def is_for_product_search(tracker: Tracker, not_understood: bool = False) -> boo
         return False
     previous = {slot: tracker.get_slot(slot) for slot in REQUEST_SLOTS}
     names_catalog = (said.category or said.product or said.brand) is not None and not said.unknown
-    return names_catalog or refines_a_request(finder, text, previous)
+    # "do you sell GPS watches?": a shopping request for something the catalog has no word for.
+    asks_for_other_things = said.wants and bool(said.unknown)
+    return names_catalog or asks_for_other_things or refines_a_request(finder, text, previous)
 
 
 class ActionOutOfScope(Action):

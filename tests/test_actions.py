@@ -371,3 +371,15 @@ async def test_a_refinement_rasa_did_not_understand_refines_the_shopping_request
     # Without a shopping request under way, "in navy" is not understood: ask to rephrase.
     messages, _ = await run(ActionRephraseOrHandoff(), tracker_for("in navy", "nlu_fallback"))
     assert messages[0]["response"] == "utter_ask_rephrase"
+
+
+async def test_asking_to_buy_something_the_catalog_has_no_word_for_is_answered_even_if_not_understood(
+    data_dir,
+):
+    messages, _ = await run(ActionRephraseOrHandoff(), tracker_for("do you sell GPS watches", "nlu_fallback"))
+    assert messages[0]["response"] == "utter_not_carried" and messages[0]["thing"] == "GPS watches"
+    # Service words are not products: this is not understood, and not "we don't carry order".
+    messages, _ = await run(
+        ActionRephraseOrHandoff(), tracker_for("I am looking for my order", "nlu_fallback")
+    )
+    assert messages[0]["response"] == "utter_ask_rephrase"

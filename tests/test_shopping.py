@@ -258,7 +258,9 @@ def test_two_products_are_compared_on_what_differs(finder):
 # --- What the shop does not sell, and requests nothing meets ----------------------------------------------
 
 
-@pytest.mark.parametrize("said", ["do you sell kayaks?", "golf clubs", "any fishing rods?", "bear spray"])
+@pytest.mark.parametrize(
+    "said", ["do you sell kayaks?", "golf clubs", "any fishing rods?", "bear spray", "mountain bikes?"]
+)
 def test_something_the_shop_does_not_sell_is_said_plainly_with_what_it_does(finder, said):
     answer = Shopper(finder).says(said)
     assert not answer.recommendations

@@ -27,7 +27,8 @@ _SHOPPING_WORDS = frozenset(
     son daughter wife husband partner boyfriend girlfriend friend kid kids child children mum mom dad
     father mother family sister brother grandson granddaughter bucks dollars budget available ok okay
     maybe also else lol pls plz u ur ya yes no sale online today one ones option options degree degrees
-    litre litres liter liters""".split()
+    litre litres liter liters order orders refund delivery shipping account password help package
+    parcel payment money""".split()
 )
 # Orders by a catalog field a shopper may ask for ("the lightest tent").
 SORTS = ("LIGHTEST", "WARMEST", "LARGEST")
@@ -65,6 +66,7 @@ class Constraints:
     # The message's content words the catalog never uses, in order: what a request for
     # something the shop does not sell ("kayaks") is made of.
     unknown: tuple[str, ...] = ()
+    wants: bool = False  # worded as wanting to buy something ("do you sell", "I need")
 
 
 class ConstraintParser:
@@ -168,6 +170,8 @@ class ConstraintParser:
                 found.setdefault("price_order", "highest")
             elif kind in SORTS:
                 found.setdefault("sort", kind.lower())
+            elif kind == "WANTS":
+                found["wants"] = True
             if kind not in QUESTIONS:
                 recognised.update(range(start, end))
         asks = [question for question in QUESTIONS if question.upper() in kinds]

@@ -226,3 +226,12 @@ def add_patterns(matcher: Matcher) -> None:
         "LARGEST",
         [[{"LOWER": {"IN": ["biggest", "largest", "roomiest"]}}], [{"LOWER": "most"}, {"LOWER": "capacity"}]],
     )
+    # Asking to buy something: "do you sell", "do you carry", "looking for", "where can I buy".
+    matcher.add(
+        "WANTS",
+        [
+            [{"LOWER": {"IN": ["sell", "sells", "selling", "carry", "carries", "buy", "purchase"]}}],
+            [{"LOWER": {"IN": ["looking", "shopping"]}}, {"LOWER": "for"}],
+            [{"LOWER": "do"}, {"LOWER": "you"}, {"LOWER": "stock"}],
+        ],
+    )
