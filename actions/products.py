@@ -22,6 +22,7 @@ def product_card(recommendation: Recommendation) -> dict[str, Any]:
         "price": str(product.price),
         "currency": product.currency,
         "image": product.image_url,
+        "in_stock": product.in_stock,
         "url": product.url,
         "why": recommendation.why,
     }

@@ -113,7 +113,7 @@ async def test_recommendations_come_as_cards_with_a_text_version_and_remember_th
     cards = message["custom"]["products"]
     assert message["custom"]["type"] == "product_cards" and 1 <= len(cards) <= 3
     assert all(float(card["price"]) <= 200 and card["name"] in message["text"] for card in cards)
-    assert set(cards[0]) == {"id", "name", "price", "currency", "image", "url", "why"}
+    assert set(cards[0]) == {"id", "name", "price", "currency", "image", "in_stock", "url", "why"}
     assert events == [
         SlotSet("category", "rain jackets"),
         SlotSet("product", None),
