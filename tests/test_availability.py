@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bot.availability import StaffHours, when_to_expect
+from bot.core.availability import StaffHours, when_to_expect
 from bot.knowledge.store import Support
 
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from bot.escalation import sounds_angry
+from bot.core.escalation import sounds_angry
 
 
 @pytest.mark.parametrize(

@@ -10,8 +10,9 @@ from typing import Any
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from bot.core.intake import Incoming, MessageRejected
+from bot.core.views import conversation_view, customer_view
 from bot.gateway.keys import CHANNEL_TOKEN, CONVERSATIONS, ROUTER
-from bot.gateway.routing import Incoming, MessageRejected, conversation_view, customer_view
 from bot.store.conversations import NotFound
 
 OPENAPI = Path(__file__).with_name("openapi.json")

@@ -14,6 +14,8 @@ import aiohttp_jinja2
 import jinja2
 from aiohttp import web
 
+from bot.core.assistant import RasaClient
+from bot.core.router import Router
 from bot.gateway.auth import staff_auth
 from bot.gateway.errors import store_errors
 from bot.gateway.hub import Hub
@@ -28,9 +30,7 @@ from bot.gateway.keys import (
     SETTINGS,
     STAFF,
 )
-from bot.gateway.rasa import RasaClient
 from bot.gateway.routes import setup_routes
-from bot.gateway.routing import Router
 from bot.knowledge.engine import shop_knowledge
 from bot.settings import Settings
 from bot.store.conversations import Conversations

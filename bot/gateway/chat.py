@@ -10,9 +10,10 @@ import secrets
 import aiohttp_jinja2
 from aiohttp import WSMsgType, web
 
+from bot.core.intake import Incoming, MessageRejected
+from bot.core.views import customer_view
 from bot.gateway.auth import same_origin
 from bot.gateway.keys import CONVERSATIONS, HUB, KNOWLEDGE, ROUTER, SETTINGS
-from bot.gateway.routing import Incoming, MessageRejected, customer_view
 
 VISITOR_COOKIE = "sd_visitor"
 CHANNEL = "web"

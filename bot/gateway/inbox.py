@@ -12,6 +12,7 @@ from hmac import compare_digest
 import aiohttp_jinja2
 from aiohttp import WSMsgType, web
 
+from bot.core.views import conversation_view, staff_view
 from bot.gateway.auth import (
     LOGIN_COOKIE,
     SESSION_COOKIE,
@@ -21,7 +22,6 @@ from bot.gateway.auth import (
     signed_in,
 )
 from bot.gateway.keys import CONVERSATIONS, HUB, KNOWLEDGE, ROUTER, SETTINGS, STAFF
-from bot.gateway.routing import conversation_view, staff_view
 from bot.handoff import REASONS, Event, Status
 from bot.store.conversations import SearchFilters, Transcript
 from bot.store.staff import ROLES, StaffError

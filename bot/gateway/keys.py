@@ -6,8 +6,8 @@ import aiohttp
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.core.router import Router
 from bot.gateway.hub import Hub
-from bot.gateway.routing import Router
 from bot.knowledge import Knowledge
 from bot.settings import Settings
 from bot.store.conversations import Conversations

@@ -7,22 +7,21 @@ message goes to the inbox and the assistant is never asked.
 from __future__ import annotations
 
 import re
-import time
-from collections import defaultdict, deque
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from bot.availability import StaffHours, when_to_expect
 from bot.conversation import FALLBACK_INTENT
-from bot.escalation import is_profane, sounds_angry
-from bot.gateway.hub import Hub
-from bot.gateway.rasa import AssistantTurn, AssistantUnavailable, RasaClient
+from bot.core.assistant import AssistantTurn, AssistantUnavailable, RasaClient
+from bot.core.availability import StaffHours, when_to_expect
+from bot.core.delivery import Delivery
+from bot.core.escalation import is_profane, sounds_angry
+from bot.core.intake import Incoming, MessageRejected, RateLimit
+from bot.core.views import conversation_view, customer_view, staff_view
 from bot.handoff import REASONS, Event, Owner, Status, owner
 from bot.knowledge.store import Store
 from bot.store.conversations import Conversations
-from bot.store.models import Conversation, Handoff, Message
+from bot.store.models import Conversation, Message
 
 EMAIL = re.compile(r"[^@\s<>]+@[^@\s<>]+\.[a-z]{2,}", re.IGNORECASE)
 RATING = re.compile(r"\s*([1-5])\s*(?:/\s*5|stars?|out of 5)?\s*[.!]?\s*", re.IGNORECASE)
@@ -33,83 +32,15 @@ def rasa_sender(conversation_id: int) -> str:
     return f"c{conversation_id}"
 
 
-class MessageRejected(Exception):
-    """The message was not accepted (too long, too many); ``status`` is the HTTP status to answer."""
-
-    def __init__(self, status: int, message: str):
-        super().__init__(message)
-        self.status = status
-
-
-@dataclass(frozen=True)
-class Incoming:
-    channel: str
-    customer_id: str
-    text: str
-    metadata: dict[str, Any] = field(default_factory=dict)
-    name: str | None = None
-
-
-def customer_view(message: Message) -> dict[str, Any]:
-    """A stored message as the customer's channel gets it (never notes, never raw metadata)."""
-    view: dict[str, Any] = {"id": message.id, "sender": message.sender, "text": message.text}
-    for key in ("buttons", "image", "custom", "attachment"):
-        if key in message.payload and message.sender != "customer":
-            view[key] = message.payload[key]
-    view["created_at"] = message.created_at.isoformat()
-    return view
-
-
-def staff_view(message: Message) -> dict[str, Any]:
-    return {**customer_view(message), "intent": message.intent, "payload": message.payload}
-
-
-def conversation_view(conversation: Conversation, handoff: Handoff | None = None) -> dict[str, Any]:
-    view = {
-        "id": conversation.id,
-        "channel": conversation.channel,
-        # A web visitor is known only by a hashed cookie: show a readable name instead.
-        "customer": conversation.customer.name
-        or (f"Web visitor {conversation.customer.id}" if conversation.channel == "web" else None)
-        or conversation.customer.external_id,
-        "email": conversation.customer.email,
-        "status": conversation.status,
-        "owner": owner(conversation.status).value,
-        "assignee": conversation.assignee.name if conversation.assignee else None,
-        "waiting_since": conversation.waiting_since and conversation.waiting_since.isoformat(),
-        "last_message_at": conversation.last_message_at.isoformat(),
-    }
-    if handoff is not None:
-        view["reason"] = REASONS.get(handoff.reason, handoff.reason)
-        view["summary"] = handoff.summary
-    return view
-
-
-class RateLimit:
-    """At most ``per_minute`` messages per customer in any 60 seconds (sliding window)."""
-
-    def __init__(self, per_minute: int, clock: Callable[[], float] = time.monotonic):
-        self._per_minute = per_minute
-        self._clock = clock
-        self._seen: dict[tuple[str, str], deque[float]] = defaultdict(deque)
-
-    def allow(self, key: tuple[str, str]) -> bool:
-        now = self._clock()
-        seen = self._seen[key]
-        while seen and now - seen[0] >= 60:
-            seen.popleft()
-        if len(seen) >= self._per_minute:
-            return False
-        seen.append(now)
-        return True
-
-
 class Router:
+    """The conversation service every channel calls: intake, routing by owner, handing over,
+    delivery, and what staff do to a conversation."""
+
     def __init__(
         self,
         conversations: Conversations,
         rasa: RasaClient,
-        hub: Hub,
+        hub: Delivery,
         store: Store,
         max_chars: int,
         per_minute: int,

@@ -1,0 +1,45 @@
+"""Taking a customer's message in: what a channel hands over, and the limits every message meets."""
+
+from __future__ import annotations
+
+import time
+from collections import defaultdict, deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+
+class MessageRejected(Exception):
+    """The message was not accepted (too long, too many); ``status`` is the HTTP status to answer."""
+
+    def __init__(self, status: int, message: str):
+        super().__init__(message)
+        self.status = status
+
+
+@dataclass(frozen=True)
+class Incoming:
+    channel: str
+    customer_id: str
+    text: str
+    metadata: dict[str, Any] = field(default_factory=dict)
+    name: str | None = None
+
+
+class RateLimit:
+    """At most ``per_minute`` messages per customer in any 60 seconds (sliding window)."""
+
+    def __init__(self, per_minute: int, clock: Callable[[], float] = time.monotonic):
+        self._per_minute = per_minute
+        self._clock = clock
+        self._seen: dict[tuple[str, str], deque[float]] = defaultdict(deque)
+
+    def allow(self, key: tuple[str, str]) -> bool:
+        now = self._clock()
+        seen = self._seen[key]
+        while seen and now - seen[0] >= 60:
+            seen.popleft()
+        if len(seen) >= self._per_minute:
+            return False
+        seen.append(now)
+        return True
