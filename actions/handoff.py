@@ -10,8 +10,8 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import shop
 from actions.products import ActionRecommendProducts, is_for_product_search
-from bot.conversation import close_intents, consecutive_fallbacks, summarize
-from bot.handoff import REASONS
+from bot.conversation import close_intents, consecutive_fallbacks
+from bot.summary import summarize, turns_from_tracker
 
 # The reason code for the intent that led to action_handoff (rules name which intents do).
 _REASON_OF_INTENT = {
@@ -22,8 +22,9 @@ _REASON_OF_INTENT = {
 
 
 class ActionHandoff(Action):
-    """Asks the gateway for a person (a ``handoff`` payload with the reason and a summary for
-    staff) and tells the customer. The gateway stores the request and moves the conversation."""
+    """Asks the gateway for a person and tells the customer. The request (the reason and a summary
+    for staff) is a ``handoff`` payload, which the Rasa server's gateway channel hands over as a
+    field of its answer, apart from the replies; the gateway stores it and moves the conversation."""
 
     def name(self) -> str:
         return "action_handoff"
@@ -41,8 +42,7 @@ class ActionHandoff(Action):
             json_message={
                 "type": "handoff",
                 "reason": reason,
-                "reason_text": REASONS[reason],
-                "summary": summarize(tracker.events),
+                "summary": summarize(turns_from_tracker(tracker.events)),
             }
         )
         return []

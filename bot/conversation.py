@@ -1,4 +1,5 @@
-"""Reading a conversation's history (Rasa tracker events, as JSON) for decisions and summaries."""
+"""Reading a conversation's history (Rasa tracker events, as JSON) for the assistant's decisions:
+how many messages in a row it did not understand, and what it nearly understood."""
 
 from __future__ import annotations
 
@@ -25,25 +26,6 @@ def consecutive_fallbacks(events: Sequence[Event]) -> int:
             break
         count += 1
     return count
-
-
-def summarize(events: Sequence[Event], last_messages: int = 6) -> dict[str, Any]:
-    """What a person taking over needs at a glance: intents so far, entities, the latest messages."""
-    intents: list[str] = []
-    entities: dict[str, str] = {}
-    messages: list[dict[str, str]] = []
-    for event in events:
-        kind = event.get("event")
-        if kind == "user":
-            intent = _intent(event)
-            if intent and intent not in intents:
-                intents.append(intent)
-            for entity in (event.get("parse_data") or {}).get("entities", []):
-                entities[entity["entity"]] = str(entity.get("value"))
-            messages.append({"from": "customer", "text": event.get("text") or ""})
-        elif kind == "bot" and event.get("text"):
-            messages.append({"from": "bot", "text": event["text"]})
-    return {"intents": intents, "entities": entities, "last_messages": messages[-last_messages:]}
 
 
 def close_intents(ranking: list[dict[str, Any]], answerable: set[str], count: int = 2) -> list[str]:

@@ -45,6 +45,10 @@ def main() -> None:
         print(json.dumps(featurizer.embed(texts).tolist()))
     elif sys.argv[1] == "classifier":
         print(json.dumps(classifier_agrees_with_scikit_learn(len(texts))))
+    elif sys.argv[1] == "handoff":
+        from bot.rasa_server.channel import split_handoff
+
+        print(json.dumps(split_handoff(texts)))
     elif sys.argv[1] == "language":
         from bot.rasa_server.language import LanguageIdentifier
 

@@ -33,4 +33,6 @@ class RasaStandIn:
         self.received.append(body)
         recorded = RECORDED.get(body["message"], RECORDED["*"])
         messages = [{"recipient_id": body["sender"], **reply} for reply in recorded["replies"]]
-        return web.json_response({"intent": recorded["intent"], "messages": messages})
+        return web.json_response(
+            {"intent": recorded["intent"], "messages": messages, "handoff": recorded.get("handoff")}
+        )

@@ -245,8 +245,8 @@ async def test_handoff_asks_the_gateway_for_a_person_with_reason_and_summary(dat
     assert handoff_payload(messages) == {
         "type": "handoff",
         "reason": "customer_request",
-        "reason_text": "customer asked for a person",
         "summary": {
+            "asked": ["asked for a person"],
             "intents": ["contact_human_agent"],
             "entities": {},
             "last_messages": [{"from": "customer", "text": "I want to talk to a human"}],

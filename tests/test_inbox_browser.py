@@ -93,7 +93,7 @@ def test_staff_take_over_reply_and_hand_back_to_the_bot(shop, browser, tmp_path)
 
     waiting = staff.locator("#waiting li").first
     expect(waiting).to_contain_text("customer asked for a person")
-    expect(waiting).to_contain_text("track_order")  # the summary of what the bot saw
+    expect(waiting).to_contain_text("asked where an order is")  # the summary of what the bot saw
     waiting.get_by_role("link").click()
     staff.get_by_role("button", name="Claim").click()
     expect(chat.locator(".from-system").last).to_contain_text("Ana from our team has joined")

@@ -58,3 +58,14 @@ def test_only_messages_confidently_in_another_language_are_flagged():
 
 def test_the_intent_classifier_gives_scikit_learns_probabilities():
     assert in_rasa_runtime("classifier", ["message"] * 60) < 1e-9
+
+
+def test_the_gateway_channel_answers_the_request_for_a_person_apart_from_the_replies():
+    handoff = {"type": "handoff", "reason": "customer_request", "summary": {"asked": ["asked for a person"]}}
+    messages = [
+        {"recipient_id": "c1", "text": "I've asked a person"},
+        {"recipient_id": "c1", "custom": handoff},
+    ]
+    replies, request = in_rasa_runtime("handoff", messages)
+    assert replies == [{"recipient_id": "c1", "text": "I've asked a person"}]
+    assert request == {"reason": "customer_request", "summary": {"asked": ["asked for a person"]}}

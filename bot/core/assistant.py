@@ -18,6 +18,8 @@ class AssistantTurn:
 
     intent: str | None  # what Rasa understood the message as (kept for transcript search)
     replies: list[dict[str, Any]]  # the bot's messages, as Rasa's REST channel shapes them
+    # The assistant's request for a person ({"reason", "summary"}), if it made one this turn.
+    handoff: dict[str, Any] | None = None
 
 
 class RasaClient:
@@ -44,4 +46,9 @@ class RasaClient:
             # (the action server is down or erred) and the customer would be left hanging.
             raise AssistantUnavailable("Rasa answered nothing (is the action server up?)")
         intent = answer.get("intent")
-        return AssistantTurn(intent if isinstance(intent, str) else None, replies)
+        handoff = answer.get("handoff")
+        return AssistantTurn(
+            intent if isinstance(intent, str) else None,
+            replies,
+            handoff if isinstance(handoff, dict) else None,
+        )

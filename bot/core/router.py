@@ -22,6 +22,7 @@ from bot.handoff import REASONS, Event, Owner, Status, owner
 from bot.knowledge.store import Store
 from bot.store.conversations import Conversations
 from bot.store.models import Conversation, Message
+from bot.summary import Turn, summarize
 
 EMAIL = re.compile(r"[^@\s<>]+@[^@\s<>]+\.[a-z]{2,}", re.IGNORECASE)
 RATING = re.compile(r"\s*([1-5])\s*(?:/\s*5|stars?|out of 5)?\s*[.!]?\s*", re.IGNORECASE)
@@ -147,32 +148,26 @@ class Router:
     async def _store_replies(
         self, conversation: Conversation, message: Message, turn: AssistantTurn
     ) -> list[Message]:
-        payloads: list[dict[str, Any]] = []
-        handoff: dict[str, Any] | None = None
-        for reply in turn.replies:
-            payload = {key: value for key, value in reply.items() if key != "recipient_id"}
-            custom = payload.get("custom")
-            if isinstance(custom, dict) and custom.get("type") == "handoff":
-                handoff = custom  # for the gateway, not the customer
-            else:
-                payloads.append(payload)
+        payloads = [
+            {key: value for key, value in reply.items() if key != "recipient_id"} for reply in turn.replies
+        ]
         stored = await self._conversations.record_turn(conversation.id, message.id, turn.intent, payloads)
         for saved in stored:
             await self._deliver(conversation.id, saved)
-        if handoff is not None:
+        if (handoff := turn.handoff) is not None:
             reason = handoff.get("reason") if handoff.get("reason") in REASONS else "rule"
-            stored += await self.hand_over(conversation.id, reason, handoff.get("summary") or {})
+            summary = handoff.get("summary") if isinstance(handoff.get("summary"), dict) else None
+            stored += await self.hand_over(
+                conversation.id, reason, summary or await self._summary(conversation.id)
+            )
         return stored
 
     # --- handing over ---------------------------------------------------------------------------
 
-    async def _summary(self, conversation_id: int, last: int = 6) -> dict[str, Any]:
-        """What staff see when the gateway (not the assistant) hands over: the intents recognised
-        so far and the latest messages, from the stored transcript."""
+    async def _summary(self, conversation_id: int) -> dict[str, Any]:
+        """What staff see when the core (not the assistant) hands over, from the stored transcript."""
         messages = await self._conversations.messages(conversation_id)
-        intents = list(dict.fromkeys(m.intent for m in messages if m.intent))
-        recent = [{"from": m.sender, "text": m.text} for m in messages if m.text][-last:]
-        return {"intents": intents, "entities": {}, "last_messages": recent}
+        return summarize([Turn(m.sender, m.text, m.intent) for m in messages])
 
     async def hand_over(
         self, conversation_id: int, reason: str, summary: dict[str, Any], lead: str | None = None

@@ -29,6 +29,19 @@ from sanic.response import HTTPResponse
 log = structlog.get_logger()
 
 
+def split_handoff(messages: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
+    """The replies for the customer, and apart from them the request for a person that
+    action_handoff sent as a ``{"type": "handoff"}`` custom payload (the last one, if several)."""
+    replies, handoff = [], None
+    for message in messages:
+        custom = message.get("custom")
+        if isinstance(custom, dict) and custom.get("type") == "handoff":
+            handoff = {key: value for key, value in custom.items() if key != "type"}
+        else:
+            replies.append(message)
+    return replies, handoff
+
+
 def _problem(body: Any) -> str | None:
     """What is wrong with a request body, or None."""
     if not isinstance(body, dict):
@@ -82,6 +95,7 @@ class GatewayInput(InputChannel):
             except Exception:
                 log.exception("gateway.message.failure", sender=body["sender"])
             intent = (parse_data.get("intent") or {}).get("name")
-            return response.json({"intent": intent, "messages": collector.messages})
+            replies, handoff = split_handoff(collector.messages)
+            return response.json({"intent": intent, "messages": replies, "handoff": handoff})
 
         return webhook

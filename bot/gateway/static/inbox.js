@@ -36,10 +36,13 @@
       reason.textContent = c.reason;
       li.appendChild(reason);
     }
-    if (c.summary && c.summary.intents && c.summary.intents.length) {
+    const asked = (c.summary && c.summary.asked) || [];
+    const intents = (c.summary && c.summary.intents) || [];
+    if (asked.length || intents.length) {
+      // Summaries written before they were put in words name intents instead.
       const summary = document.createElement("p");
       summary.className = "summary";
-      summary.textContent = "Asked about: " + c.summary.intents.join(", ");
+      summary.textContent = asked.length ? "The customer " + asked.join("; ") + "." : "Asked about: " + intents.join(", ");
       li.appendChild(summary);
     }
     if (c.summary && c.summary.last_messages && c.summary.last_messages.length) {
