@@ -12,6 +12,7 @@ import aiohttp
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
+from bot.core.availability import StaffHours
 from bot.gateway.app import create_app
 from bot.gateway.keys import CONVERSATIONS, ROUTER, STAFF
 from bot.settings import load_settings
@@ -43,15 +44,18 @@ def settings(tmp_path, rasa):
     )
 
 
-@pytest.fixture
-async def gateway(aiohttp_client, settings):
-    app = create_app(settings)
+async def start_gateway(aiohttp_client, settings, **options):
+    app = create_app(settings, **options)
     client = await aiohttp_client(app)
-    # Staff are available around the clock in these tests unless a test says otherwise.
-    app[ROUTER]._hours.is_open = lambda moment: True
     await app[STAFF].create("ana@alderandpine.example", "Ana", "agent", PASSWORD)
     await app[STAFF].create("owner@alderandpine.example", "Olive", "admin", PASSWORD)
     return client
+
+
+@pytest.fixture
+async def gateway(aiohttp_client, settings):
+    # Staff are available around the clock in these tests unless a test says otherwise.
+    return await start_gateway(aiohttp_client, settings, hours=StaffHours.around_the_clock())
 
 
 @pytest.fixture
@@ -198,12 +202,17 @@ async def test_with_nobody_available_the_customer_hears_when_and_can_leave_an_em
     assert conversation.customer.email == "jo@example.org" and conversation.status == "waiting"
 
 
-async def test_outside_business_hours_the_customer_hears_the_next_opening(gateway, staff_browser):
-    await staff_online(staff_browser)
-    router = gateway.app[ROUTER]
-    del router._hours.is_open  # the real schedule again
-    router._clock = lambda: datetime(2026, 11, 22, 20, 0, tzinfo=UTC)  # Sunday, noon in Los Angeles
-    answer = await customer_says(gateway, "I want to talk to a human")
+async def test_outside_business_hours_the_customer_hears_the_next_opening(aiohttp_client, settings):
+    sunday_noon_in_los_angeles = datetime(2026, 11, 22, 20, 0, tzinfo=UTC)
+    # store.yml's own schedule: closed on Sundays.
+    gateway = await start_gateway(aiohttp_client, settings, clock=lambda: sunday_noon_in_los_angeles)
+    browser = TestClient(gateway.server, cookie_jar=aiohttp.CookieJar(unsafe=True))
+    try:
+        await sign_in(browser, "owner@alderandpine.example", PASSWORD)
+        await staff_online(browser)  # someone has the inbox open, but it is outside their hours
+        answer = await customer_says(gateway, "I want to talk to a human")
+    finally:
+        await browser.close()
     assert "we'll reply here tomorrow at 8:00 AM" in texts(answer)[-1]
 
 

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import yaml
 from playwright.sync_api import Page, expect, sync_playwright
 
 from bot.processes import Supervisor, services
@@ -34,9 +35,9 @@ def shop(tmp_path_factory) -> Iterator[tuple[Settings, Supervisor]]:
     knowledge = root / "knowledge"
     shutil.copytree(PROJECT_DIR / "knowledge", knowledge)
     store = knowledge / "store.yml"
-    lines = store.read_text().splitlines()
-    start = lines.index("  schedule:")
-    store.write_text("\n".join(lines[:start] + lines[start + 8 :]) + "\n")
+    facts = yaml.safe_load(store.read_text())
+    del facts["support"]["schedule"]
+    store.write_text(yaml.safe_dump(facts, allow_unicode=True))
     settings = settings_on_free_ports(root / "data").model_copy(update={"knowledge_dir": knowledge})
     supervisor = Supervisor(settings, services(settings, model), settings.data_dir / "logs")
     supervisor.start()

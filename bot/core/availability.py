@@ -24,6 +24,11 @@ class StaffHours:
         self._always = not support.schedule
         self._days = {day: _hours(support.schedule.get(day, "closed")) for day in WEEKDAYS}
 
+    @classmethod
+    def around_the_clock(cls) -> StaffHours:
+        """Staff who may answer at any hour (a store.yml without a schedule)."""
+        return cls(Support(email="staff@example.org", hours="any time"))
+
     def is_open(self, moment: datetime) -> bool:
         if self._always:
             return True

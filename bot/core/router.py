@@ -46,12 +46,15 @@ class Router:
         max_chars: int,
         per_minute: int,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        hours: StaffHours | None = None,
     ):
+        """``clock`` and ``hours`` (the support schedule, store.yml's by default) are given by
+        tests and by a shop that runs the core somewhere else than store.yml says."""
         self._conversations = conversations
         self._rasa = rasa
         self._hub = hub
         self._store = store
-        self._hours = StaffHours(store.support)
+        self._hours = hours or StaffHours(store.support)
         self._max_chars = max_chars
         self._limit = RateLimit(per_minute)
         self._clock = clock

@@ -6,7 +6,8 @@ Each resource is opened by a cleanup context and closed if and only if it was op
 from __future__ import annotations
 
 import secrets
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
+from datetime import datetime
 from pathlib import Path
 
 import aiohttp
@@ -15,6 +16,7 @@ import jinja2
 from aiohttp import web
 
 from bot.core.assistant import RasaClient
+from bot.core.availability import StaffHours
 from bot.core.router import Router
 from bot.gateway.auth import staff_auth
 from bot.gateway.errors import store_errors
@@ -73,23 +75,34 @@ async def _http_client(app: web.Application) -> AsyncIterator[None]:
         yield
 
 
-async def _router(app: web.Application) -> AsyncIterator[None]:
-    settings = app[SETTINGS]
-    hub = Hub()
-    app[HUB] = hub
-    app[ROUTER] = Router(
-        app[CONVERSATIONS],
-        RasaClient(app[HTTP_CLIENT], settings.rasa_url, settings.rasa_timeout_seconds),
-        hub,
-        app[KNOWLEDGE].store,
-        settings.max_message_chars,
-        settings.messages_per_minute,
-    )
-    yield
-    await hub.close()
+def _router(
+    clock: Callable[[], datetime] | None, hours: StaffHours | None
+) -> Callable[[web.Application], AsyncIterator[None]]:
+    async def router(app: web.Application) -> AsyncIterator[None]:
+        settings = app[SETTINGS]
+        hub = Hub()
+        app[HUB] = hub
+        app[ROUTER] = Router(
+            app[CONVERSATIONS],
+            RasaClient(app[HTTP_CLIENT], settings.rasa_url, settings.rasa_timeout_seconds),
+            hub,
+            app[KNOWLEDGE].store,
+            settings.max_message_chars,
+            settings.messages_per_minute,
+            **({"clock": clock} if clock else {}),
+            hours=hours,
+        )
+        yield
+        await hub.close()
+
+    return router
 
 
-def create_app(settings: Settings) -> web.Application:
+def create_app(
+    settings: Settings, clock: Callable[[], datetime] | None = None, hours: StaffHours | None = None
+) -> web.Application:
+    """The gateway for ``settings``; ``clock`` and ``hours`` (the support schedule) replace the
+    real time and store.yml's schedule, for tests."""
     app = web.Application(client_max_size=64 * 1024, middlewares=[store_errors, staff_auth])
     app[SETTINGS] = settings
     app[KNOWLEDGE] = shop_knowledge(settings)
@@ -100,7 +113,7 @@ def create_app(settings: Settings) -> web.Application:
         autoescape=jinja2.select_autoescape(default=True),
         context_processors=[aiohttp_jinja2.request_processor],
     )
-    app.cleanup_ctx.extend([_store, _http_client, _router])
+    app.cleanup_ctx.extend([_store, _http_client, _router(clock, hours)])
     setup_routes(app)
     return app
 
