@@ -36,7 +36,7 @@ class ActionHandoff(Action):
         reason = _REASON_OF_INTENT.get(intent, "rule")
         if intent == "complaint" and (entry := shop.knowledge().faq_for_intent("complaint")):
             dispatcher.utter_message(text=entry.answer)
-        support = shop.knowledge().store.support
+        support = shop.knowledge().shop.support
         dispatcher.utter_message(response="utter_handoff_requested", hours=support.hours, email=support.email)
         dispatcher.utter_message(
             json_message={

@@ -32,7 +32,7 @@ class ActionTrackOrder(Action):
             return [SlotSet("order_id", None)]
         order_id = order_id or order_number(tracker.get_slot("order_id"))
         if order_id:
-            store = shop.knowledge().store
+            store = shop.knowledge().shop
             link = f"{store.links.order_tracking}?{urlencode({'order': order_id})}"
             dispatcher.utter_message(response="utter_track_order_link", order_id=order_id, link=link)
             return [SlotSet("order_id", order_id)]

@@ -7,10 +7,10 @@ from functools import lru_cache
 
 from bot.knowledge import Knowledge
 from bot.knowledge.answers import FaqAnswerer
-from bot.knowledge.builds import BuildStore
+from bot.knowledge.builds import Builds
 from bot.knowledge.catalog_index import CatalogIndex
-from bot.knowledge.engine import CATALOG, FAQ, LiveIndex, build_indexes, shop_knowledge
 from bot.knowledge.faq_index import FaqIndex
+from bot.knowledge.indexes import CATALOG, FAQ, LiveIndex, build_indexes, shop_knowledge
 from bot.knowledge.products import ProductFinder
 from bot.settings import Settings, load_settings
 
@@ -39,8 +39,8 @@ def indexes() -> tuple[LiveIndex[FaqIndex], LiveIndex[CatalogIndex]]:
     # Normally built by `./supportdesk run` before the action server starts; built here otherwise.
     build_indexes(settings(), shop_knowledge(settings()))
     return (
-        LiveIndex(BuildStore(settings().index_dir, FAQ), FaqIndex.load),
-        LiveIndex(BuildStore(settings().index_dir, CATALOG), CatalogIndex.load),
+        LiveIndex(Builds(settings().index_dir, FAQ), FaqIndex.load),
+        LiveIndex(Builds(settings().index_dir, CATALOG), CatalogIndex.load),
     )
 
 

@@ -8,7 +8,7 @@ import sys
 
 from bot.knowledge import KnowledgeError
 from bot.knowledge.encoder import EncoderError
-from bot.knowledge.engine import build_indexes, report_skipped, shop_knowledge
+from bot.knowledge.indexes import build_indexes, report_skipped, shop_knowledge
 from bot.processes import StartupError, Supervisor, services
 from bot.settings import SettingsError, load_settings
 from bot.training import TrainingError, ensure_model

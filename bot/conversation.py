@@ -6,17 +6,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-Event = dict[str, Any]
+TrackerEvent = dict[str, Any]
 FALLBACK_INTENT = "nlu_fallback"
 # The least confidence an intent needs to be offered as "did you mean" to the customer.
 CLOSE_ENOUGH = 0.15
 
 
-def _intent(event: Event) -> str | None:
+def _intent(event: TrackerEvent) -> str | None:
     return (event.get("parse_data") or {}).get("intent", {}).get("name")
 
 
-def consecutive_fallbacks(events: Sequence[Event]) -> int:
+def consecutive_fallbacks(events: Sequence[TrackerEvent]) -> int:
     """How many of the customer's latest messages in a row the assistant did not understand."""
     count = 0
     for event in reversed(events):

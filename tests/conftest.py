@@ -11,10 +11,10 @@ from rasa_sdk import Tracker
 
 from actions import shop
 from bot.knowledge import Knowledge, load_knowledge
-from bot.knowledge.builds import BuildStore
+from bot.knowledge.builds import Builds
 from bot.knowledge.catalog_index import CatalogIndex
-from bot.knowledge.engine import CATALOG, FAQ, build_catalog_index, build_faq_index
 from bot.knowledge.faq_index import FaqIndex
+from bot.knowledge.indexes import CATALOG, FAQ, build_catalog_index, build_faq_index
 from bot.settings import PROJECT_DIR, load_settings
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -48,14 +48,14 @@ def faq_index(knowledge):
     """The demo FAQ's index, built (once, when the FAQ changed) where the assistant keeps it."""
     settings = load_settings()
     build_faq_index(settings, knowledge)
-    return FaqIndex.load(BuildStore(settings.index_dir, FAQ).current())
+    return FaqIndex.load(Builds(settings.index_dir, FAQ).current())
 
 
 @pytest.fixture(scope="session")
 def catalog_index(knowledge):
     settings = load_settings()
     build_catalog_index(settings, knowledge)
-    return CatalogIndex.load(BuildStore(settings.index_dir, CATALOG).current())
+    return CatalogIndex.load(Builds(settings.index_dir, CATALOG).current())
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from actions.handoff import ActionHandoff, ActionRephraseOrHandoff
 from actions.orders import ActionTrackOrder
 from actions.products import ActionOutOfScope, ActionRecommendProducts
 from bot.knowledge import load_knowledge
-from bot.knowledge.engine import build_indexes
+from bot.knowledge.indexes import build_indexes
 from bot.settings import PROJECT_DIR, load_settings
 from tests.conftest import tracker_for, tracker_from_fixture
 

@@ -7,12 +7,12 @@ from datetime import UTC, datetime
 import pytest
 
 from bot.core.availability import StaffHours, when_to_expect
-from bot.knowledge.store import Support
+from bot.knowledge.shop import Support
 
 
 @pytest.fixture
 def hours(knowledge) -> StaffHours:
-    return StaffHours(knowledge.store.support)  # Mon-Fri 8-20, Sat 9-17, Sun closed, Pacific time
+    return StaffHours(knowledge.shop.support)  # Mon-Fri 8-20, Sat 9-17, Sun closed, Pacific time
 
 
 def pacific(text: str) -> datetime:

@@ -10,9 +10,9 @@ import pytest
 
 from bot.knowledge import load_knowledge
 from bot.knowledge.__main__ import main as knowledge_cli
-from bot.knowledge.builds import BuildStore
-from bot.knowledge.engine import FAQ, LiveIndex, build_faq_index
+from bot.knowledge.builds import Builds
 from bot.knowledge.faq_index import FaqIndex
+from bot.knowledge.indexes import FAQ, LiveIndex, build_faq_index
 from bot.settings import PROJECT_DIR, load_settings
 
 NEW_ENTRY = """
@@ -42,13 +42,13 @@ def test_a_build_is_published_with_a_manifest_and_skipped_when_nothing_changed(s
     assert manifest["dimension"] == 384 and manifest["tuned"] is False
     assert manifest["count"] == sum(len(entry.phrasings) for entry in knowledge.faq)
     assert manifest["content_hash"] and manifest["built_at"] and 0 < manifest["threshold"] < 1
-    assert BuildStore(shop.index_dir, FAQ).current() == first
+    assert Builds(shop.index_dir, FAQ).current() == first
     assert build_faq_index(shop, knowledge) is None  # unchanged: nothing rebuilt
 
 
 def test_the_assistant_picks_up_a_rebuilt_index_without_a_restart(shop):
     build_faq_index(shop, load_knowledge(shop.knowledge_dir))
-    live = LiveIndex(BuildStore(shop.index_dir, FAQ), FaqIndex.load, check_every=0)
+    live = LiveIndex(Builds(shop.index_dir, FAQ), FaqIndex.load, check_every=0)
     before = live.get()
     assert "dog-friendly" not in {m.key for m in before.rank("can my dog come in", limit=3)}
 
@@ -57,13 +57,13 @@ def test_the_assistant_picks_up_a_rebuilt_index_without_a_restart(shop):
     rebuilt = build_faq_index(shop, load_knowledge(shop.knowledge_dir))
 
     after = live.get()
-    assert after is not before and BuildStore(shop.index_dir, FAQ).current() == rebuilt
+    assert after is not before and Builds(shop.index_dir, FAQ).current() == rebuilt
     assert after.rank("can my dog come in", limit=1)[0].key == "dog-friendly"
     assert len(list((shop.index_dir / FAQ).glob("build-*"))) == 1  # the old build is gone
 
 
 def test_an_unfinished_build_is_never_what_readers_see(shop):
-    store = BuildStore(shop.index_dir, FAQ)
+    store = Builds(shop.index_dir, FAQ)
     published = build_faq_index(shop, load_knowledge(shop.knowledge_dir))
     workspace = store.workspace()
     (workspace / "manifest.json").write_text("{half written")

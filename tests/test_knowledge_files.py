@@ -28,7 +28,7 @@ def problems_of(directory: Path) -> list[str]:
 def test_the_demo_store_loads_completely(knowledge):
     assert len(knowledge.catalog) >= 150
     assert len(knowledge.faq) >= 40
-    assert knowledge.store.name == "Alder & Pine Outdoor Co."
+    assert knowledge.shop.name == "Alder & Pine Outdoor Co."
     assert {product.currency for product in knowledge.catalog} == {"USD"}
     assert any(not product.in_stock for product in knowledge.catalog)
 
@@ -178,7 +178,7 @@ def test_a_product_in_another_currency_than_the_store_is_reported(content):
     lines = catalog.read_text().splitlines()
     lines[1] = lines[1].replace(",USD,", ",EUR,")
     catalog.write_text("\n".join(lines) + "\n")
-    assert any("is priced in EUR, the store in USD" in p for p in problems_of(content))
+    assert any("is priced in EUR, the shop in USD" in p for p in problems_of(content))
 
 
 def test_skipping_invalid_rows_leaves_out_and_reports_each_bad_record(content):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.knowledge.store import WEEKDAYS, Support
+from bot.knowledge.shop import WEEKDAYS, Support
 
 
 def _hours(spec: str) -> tuple[time, time] | None:

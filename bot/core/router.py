@@ -19,7 +19,7 @@ from bot.core.escalation import is_profane, sounds_angry
 from bot.core.intake import Incoming, MessageRejected, RateLimit
 from bot.core.views import conversation_view, customer_view, staff_view
 from bot.handoff import REASONS, Event, Owner, Status, owner
-from bot.knowledge.store import Store
+from bot.knowledge.shop import Shop
 from bot.store.conversations import Conversations
 from bot.store.models import Conversation, Message
 from bot.summary import Turn, summarize
@@ -42,7 +42,7 @@ class Router:
         conversations: Conversations,
         rasa: RasaClient,
         hub: Delivery,
-        store: Store,
+        shop: Shop,
         max_chars: int,
         per_minute: int,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
@@ -53,8 +53,8 @@ class Router:
         self._conversations = conversations
         self._rasa = rasa
         self._hub = hub
-        self._store = store
-        self._hours = hours or StaffHours(store.support)
+        self._shop = shop
+        self._hours = hours or StaffHours(shop.support)
         self._max_chars = max_chars
         self._limit = RateLimit(per_minute)
         self._clock = clock
@@ -62,7 +62,7 @@ class Router:
     # --- customers' messages -------------------------------------------------------------------
 
     async def receive(self, incoming: Incoming) -> tuple[Conversation, list[Message]]:
-        """Store the message, then let its owner answer; returns what goes back to the customer now."""
+        """Shop the message, then let its owner answer; returns what goes back to the customer now."""
         text = incoming.text.strip()
         if not text:
             raise MessageRejected(400, "the message is empty")
@@ -200,7 +200,7 @@ class Router:
     async def say(
         self, conversation_id: int, text: str, sender: str = "system", agent_id: int | None = None
     ) -> Message:
-        """Store a message to the customer and send it to them and to staff, live."""
+        """Shop a message to the customer and send it to them and to staff, live."""
         message = await self._conversations.add_message(conversation_id, sender, text, agent_id=agent_id)
         await self._deliver(conversation_id, message)
         return message
@@ -232,7 +232,7 @@ class Router:
         elif event == Event.RESOLVE:
             await self.say(
                 conversation_id,
-                f"{staff_name} has handed you back to the {self._store.name} assistant. "
+                f"{staff_name} has handed you back to the {self._shop.name} assistant. "
                 "How would you rate the help you got, from 1 (poor) to 5 (great)?",
             )
         await self._queue_changed(conversation_id)

@@ -33,7 +33,7 @@ from bot.gateway.keys import (
     STAFF,
 )
 from bot.gateway.routes import setup_routes
-from bot.knowledge.engine import shop_knowledge
+from bot.knowledge.indexes import shop_knowledge
 from bot.settings import Settings
 from bot.store.conversations import Conversations
 from bot.store.database import create_engine, migrate, session_factory
@@ -86,7 +86,7 @@ def _router(
             app[CONVERSATIONS],
             RasaClient(app[HTTP_CLIENT], settings.rasa_url, settings.rasa_timeout_seconds),
             hub,
-            app[KNOWLEDGE].store,
+            app[KNOWLEDGE].shop,
             settings.max_message_chars,
             settings.messages_per_minute,
             **({"clock": clock} if clock else {}),

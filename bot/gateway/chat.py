@@ -25,7 +25,7 @@ def _visitor(request: web.Request) -> str | None:
 
 
 async def page(request: web.Request) -> web.Response:
-    response = aiohttp_jinja2.render_template("chat.html", request, {"store": request.app[KNOWLEDGE].store})
+    response = aiohttp_jinja2.render_template("chat.html", request, {"shop": request.app[KNOWLEDGE].shop})
     if not request.cookies.get(VISITOR_COOKIE):
         response.set_cookie(
             VISITOR_COOKIE,

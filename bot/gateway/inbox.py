@@ -29,7 +29,7 @@ from bot.store.staff import ROLES, StaffError
 
 def _context(request: web.Request, **values) -> dict:
     staff = signed_in(request)
-    return {"staff": staff.user, "csrf": staff.csrf_token, "store": request.app[KNOWLEDGE].store, **values}
+    return {"staff": staff.user, "csrf": staff.csrf_token, "shop": request.app[KNOWLEDGE].shop, **values}
 
 
 def _conversation_id(request: web.Request) -> int:
@@ -57,7 +57,7 @@ def _login(request: web.Request, error: str | None = None, status: int = 200) ->
             "csrf": token,
             "next": _safe_next(request.query.get("next")),
             "error": error,
-            "store": request.app[KNOWLEDGE].store,
+            "shop": request.app[KNOWLEDGE].shop,
         },
     )
     return response

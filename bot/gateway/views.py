@@ -69,7 +69,7 @@ async def index(request: web.Request) -> web.Response:
         f"-H \"Authorization: Bearer $(cat {settings.data_dir / 'channel-token'})\" -d '{body}'"
     )
     page = _PAGE.format(
-        name=escape(knowledge.store.name),
+        name=escape(knowledge.shop.name),
         curl=escape(curl),
         token_file=escape(str(settings.data_dir / "channel-token")),
         knowledge=escape(str(settings.knowledge_dir)),

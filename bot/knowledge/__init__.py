@@ -1,4 +1,4 @@
-"""The business's own content (knowledge/): store facts, FAQ and catalog, loaded and checked."""
+"""The business's own content (knowledge/): the shop's facts (store.yml), FAQ and catalog, checked."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ from pathlib import Path
 from bot.knowledge.catalog import Product, read_catalog
 from bot.knowledge.faq import FaqEntry, read_faq
 from bot.knowledge.problems import KnowledgeError, Problem
-from bot.knowledge.store import Store, read_store
+from bot.knowledge.shop import Shop, read_shop
 
-__all__ = ["FaqEntry", "Knowledge", "KnowledgeError", "Problem", "Product", "Store", "load_knowledge"]
+__all__ = ["FaqEntry", "Knowledge", "KnowledgeError", "Problem", "Product", "Shop", "load_knowledge"]
 
 CATALOG_FILES = ("catalog.csv", "catalog.json")
 
@@ -20,7 +20,7 @@ CATALOG_FILES = ("catalog.csv", "catalog.json")
 class Knowledge:
     """Everything the assistant knows about one shop."""
 
-    store: Store
+    shop: Shop
     faq: tuple[FaqEntry, ...]
     catalog: tuple[Product, ...]
     directory: Path = field(compare=False)
@@ -58,7 +58,7 @@ def load_knowledge(directory: Path, skip_invalid: bool = False) -> Knowledge:
     With ``skip_invalid``, a product or FAQ entry with a problem is left out and reported in
     ``Knowledge.skipped`` instead; problems with a whole file still fail the load.
     """
-    store, problems = read_store(directory / "store.yml")
+    shop, problems = read_shop(directory / "store.yml")
     faq, faq_problems = read_faq(directory / "faq.yml")
     problems += faq_problems
     catalog_paths = [directory / name for name in CATALOG_FILES if (directory / name).exists()]
@@ -69,15 +69,15 @@ def load_knowledge(directory: Path, skip_invalid: bool = False) -> Knowledge:
     catalog: list[Product] = []
     for path in catalog_paths:
         products, catalog_problems = read_catalog(path)
-        if store:
-            wrong = [product for product in products if product.currency != store.currency]
-            products = [product for product in products if product.currency == store.currency]
+        if shop:
+            wrong = [product for product in products if product.currency != shop.currency]
+            products = [product for product in products if product.currency == shop.currency]
             catalog_problems += [
                 Problem(
                     path,
                     None,
                     "currency",
-                    f"product {product.id} is priced in {product.currency}, the store in {store.currency}",
+                    f"product {product.id} is priced in {product.currency}, the shop in {shop.currency}",
                     record=True,
                 )
                 for product in wrong
@@ -85,8 +85,8 @@ def load_knowledge(directory: Path, skip_invalid: bool = False) -> Knowledge:
         catalog += products
         problems += catalog_problems
     fatal = [problem for problem in problems if not (skip_invalid and problem.record)]
-    if fatal or store is None:
+    if fatal or shop is None:
         raise KnowledgeError(fatal)
     return Knowledge(
-        store=store, faq=tuple(faq), catalog=tuple(catalog), directory=directory, skipped=tuple(problems)
+        shop=shop, faq=tuple(faq), catalog=tuple(catalog), directory=directory, skipped=tuple(problems)
     )

@@ -7,11 +7,11 @@ import json
 import sys
 from pathlib import Path
 
-from bot.knowledge.builds import BuildStore
+from bot.knowledge.builds import Builds
 from bot.knowledge.encoder import DEFAULT_MODEL, EncoderError
-from bot.knowledge.engine import FAQ, build_faq_index, build_indexes, report_skipped, shop_knowledge
 from bot.knowledge.evaluation import evaluate
 from bot.knowledge.faq_index import FaqIndex
+from bot.knowledge.indexes import FAQ, build_faq_index, build_indexes, report_skipped, shop_knowledge
 from bot.knowledge.problems import KnowledgeError
 from bot.knowledge.tuning import TuningPlan
 from bot.settings import SettingsError, load_settings
@@ -30,7 +30,7 @@ def _search(query: str, limit: int) -> int:
     settings = load_settings()
     knowledge = shop_knowledge(settings)
     build_faq_index(settings, knowledge, progress=sys.stderr.isatty())
-    index = FaqIndex.load(BuildStore(settings.index_dir, FAQ).current())
+    index = FaqIndex.load(Builds(settings.index_dir, FAQ).current())
     for match in index.rank(query, limit=limit):
         verdict = "answer" if match.score >= index.threshold else "below threshold"
         print(f"{match.score:.3f}  {match.key:28s} {knowledge.faq_entry(match.key).question}  ({verdict})")

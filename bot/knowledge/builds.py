@@ -41,7 +41,7 @@ class Manifest:
         return cls(**json.loads((directory / MANIFEST).read_text()))
 
 
-class BuildStore:
+class Builds:
     """The builds of one kind of index (``root/kind``), and which one is current."""
 
     def __init__(self, root: Path, kind: str):

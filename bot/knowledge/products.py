@@ -97,7 +97,7 @@ class ProductFinder:
 
     def reasons_for(self, product: Product) -> tuple[str, ...]:
         """Why a product named by the customer is shown: its price and whether it is in stock."""
-        currency = self._knowledge.store.currency
+        currency = self._knowledge.shop.currency
         return (f"{product.price} {currency}", "in stock" if product.in_stock else "currently out of stock")
 
     def similarity(self, text: str, among: Sequence[str] = ()) -> tuple[float, str | None]:
@@ -182,7 +182,7 @@ class ProductFinder:
         """When nothing fits every constraint: the first single constraint (budget, colour, size,
         brand, party size, capacity, temperature rating) whose dropping lets products fit, said in
         words, with those products; None if no single constraint is to blame."""
-        currency = self._knowledge.store.currency
+        currency = self._knowledge.shop.currency
         looser: list[tuple[str, ProductRequest]] = []
         if request.max_price is not None:
             looser.append(
@@ -247,7 +247,7 @@ class ProductFinder:
     def _reasons(
         self, product: Product, request: ProductRequest, categories: tuple[str, ...]
     ) -> tuple[str, ...]:
-        currency = self._knowledge.store.currency
+        currency = self._knowledge.shop.currency
         reasons = []
         if request.category:
             reasons.append(f"one of our {product.category}")

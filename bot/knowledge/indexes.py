@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Generic, Protocol, TypeVar
 
 from bot.knowledge import Knowledge, load_knowledge
-from bot.knowledge.builds import BuildStore
+from bot.knowledge.builds import Builds
 from bot.knowledge.catalog_index import CatalogIndex, catalog_hash
 from bot.knowledge.faq_index import FaqIndex, content_hash
 from bot.knowledge.tuning import TuningPlan
@@ -28,7 +28,7 @@ class _Saveable(Protocol):
 Index = TypeVar("Index")
 
 
-def _publish_if_changed(store: BuildStore, wanted: str, build: Callable[[], _Saveable]) -> Path | None:
+def _publish_if_changed(store: Builds, wanted: str, build: Callable[[], _Saveable]) -> Path | None:
     current = store.current_manifest()
     if current and current.content_hash == wanted:
         return None
@@ -59,7 +59,7 @@ def build_faq_index(settings: Settings, knowledge: Knowledge, progress: bool = F
     plan = TuningPlan() if settings.tune_encoder else None
     groups = faq_groups(knowledge)
     return _publish_if_changed(
-        BuildStore(settings.index_dir, FAQ),
+        Builds(settings.index_dir, FAQ),
         content_hash(groups, settings.embedding_model, plan),
         lambda: FaqIndex.build(groups, settings.embedding_model, plan, progress=progress),
     )
@@ -68,7 +68,7 @@ def build_faq_index(settings: Settings, knowledge: Knowledge, progress: bool = F
 def build_catalog_index(settings: Settings, knowledge: Knowledge, progress: bool = False) -> Path | None:
     """Build and publish the product index if the catalog or the model changed."""
     return _publish_if_changed(
-        BuildStore(settings.index_dir, CATALOG),
+        Builds(settings.index_dir, CATALOG),
         catalog_hash(knowledge.catalog, settings.embedding_model),
         lambda: CatalogIndex.build(knowledge.catalog, settings.embedding_model, progress=progress),
     )
@@ -89,7 +89,7 @@ class LiveIndex(Generic[Index]):
     published build and swaps to it only once it is fully loaded, so a query never sees a
     half-loaded index."""
 
-    def __init__(self, store: BuildStore, load: Callable[[Path], Index], check_every: float = 1.0):
+    def __init__(self, store: Builds, load: Callable[[Path], Index], check_every: float = 1.0):
         self._store = store
         self._load = load
         self._check_every = check_every

@@ -56,7 +56,7 @@ class Links(BaseModel):
     contact: str = Field(pattern=r"^https?://\S+$")
 
 
-class Store(BaseModel):
+class Shop(BaseModel):
     """The business the assistant speaks for."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -75,12 +75,12 @@ def _strip_lines(value: object) -> object:
     return value
 
 
-def read_store(path: Path) -> tuple[Store | None, list[Problem]]:
+def read_shop(path: Path) -> tuple[Shop | None, list[Problem]]:
     document = read_yaml(path)
     if not isinstance(document, dict):
         return None, [Problem(path, None, None, "the file must be a mapping of fields")]
     line = document.get("__line__")
     try:
-        return Store(**_strip_lines(document)), []
+        return Shop(**_strip_lines(document)), []
     except ValidationError as error:
         return None, problems_from_validation(error, path, line)
