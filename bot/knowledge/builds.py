@@ -12,6 +12,7 @@ import shutil
 import time
 import uuid
 from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 import faiss
@@ -32,6 +33,22 @@ class Manifest:
     build_seconds: float
     threshold: float
     weights: str = "float32"  # the encoder's weights the vectors were computed with ("int8")
+
+    @classmethod
+    def for_build(
+        cls, kind: str, model: str, vectors, content_hash: str, started: float, **fields: object
+    ) -> Manifest:
+        """The manifest of a build that started at ``started`` (time.perf_counter()) and made ``vectors``."""
+        return cls(
+            kind=kind,
+            model=model,
+            dimension=int(vectors.shape[1]),
+            count=int(vectors.shape[0]),
+            content_hash=content_hash,
+            built_at=datetime.now(UTC).isoformat(),
+            build_seconds=round(time.perf_counter() - started, 2),
+            **fields,
+        )
 
     def write(self, directory: Path) -> None:
         (directory / MANIFEST).write_text(json.dumps(asdict(self), indent=2) + "\n")

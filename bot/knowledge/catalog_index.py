@@ -10,7 +10,6 @@ import hashlib
 import json
 import time
 from collections.abc import Sequence
-from datetime import UTC, datetime
 from pathlib import Path
 
 import faiss
@@ -19,10 +18,9 @@ import numpy as np
 from bot.knowledge.builds import Manifest, load_vectors, save_vectors
 from bot.knowledge.catalog import Product
 from bot.knowledge.encoder import Encoder, load_encoder
-from bot.knowledge.keyword import BM25
+from bot.knowledge.keyword import BM25, blend
 
 KEYWORD_WEIGHT = 0.3
-KEYWORD_SATURATION = 8.0
 # Products are encoded with int8 weights: twice as fast to build a large catalog, with the same
 # retrieval accuracy as float32 (benchmarks/README.md). Queries use the same encoder.
 INT8 = True
@@ -64,15 +62,13 @@ class CatalogIndex:
         vectors = encoder.encode(texts, progress=progress)
         index = faiss.IndexFlatIP(vectors.shape[1])
         index.add(vectors)
-        manifest = Manifest(
-            kind="catalog",
-            model=model,
+        manifest = Manifest.for_build(
+            "catalog",
+            model,
+            vectors,
+            catalog_hash(products, model),
+            started,
             tuned=False,
-            dimension=int(vectors.shape[1]),
-            count=len(texts),
-            content_hash=catalog_hash(products, model),
-            built_at=datetime.now(UTC).isoformat(),
-            build_seconds=round(time.perf_counter() - started, 2),
             threshold=0.0,
             weights=encoder.weights,
         )
@@ -107,10 +103,7 @@ class CatalogIndex:
         )
         keyword = self._keywords.scores(query)
         return {
-            self._ids[row]: float(
-                (1 - KEYWORD_WEIGHT) * similarity
-                + KEYWORD_WEIGHT * keyword[row] / (keyword[row] + KEYWORD_SATURATION)
-            )
+            self._ids[row]: float(blend(similarity, keyword[row], KEYWORD_WEIGHT))
             for similarity, row in zip(similarities[0], found[0], strict=True)
             if row >= 0
         }

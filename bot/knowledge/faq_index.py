@@ -12,7 +12,6 @@ import json
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
 from pathlib import Path
 
 import faiss
@@ -20,11 +19,10 @@ import numpy as np
 
 from bot.knowledge.builds import Manifest, load_vectors, save_vectors
 from bot.knowledge.encoder import Encoder, load_encoder, load_model
-from bot.knowledge.keyword import BM25
+from bot.knowledge.keyword import BM25, blend
 from bot.knowledge.tuning import TuningPlan, adapt, tunable
 
 KEYWORD_WEIGHT = 0.15
-KEYWORD_SATURATION = 8.0  # BM25 score at which the keyword part reaches half its weight
 # Only for an FAQ too small to calibrate on (no entry with two phrasings); chosen on CLINC150's
 # validation split, see benchmarks/README.md.
 DEFAULT_THRESHOLD = 0.55
@@ -38,9 +36,7 @@ class Match:
 
 def _blend(dense_best: np.ndarray, centroid: np.ndarray, keyword: np.ndarray) -> np.ndarray:
     """The one score: dense (best phrasing and centroid, averaged) plus a little squashed BM25."""
-    return (1 - KEYWORD_WEIGHT) * (dense_best + centroid) / 2 + KEYWORD_WEIGHT * keyword / (
-        keyword + KEYWORD_SATURATION
-    )
+    return blend((dense_best + centroid) / 2, keyword, KEYWORD_WEIGHT)
 
 
 def content_hash(groups: Mapping[str, Sequence[str]], model: str, plan: TuningPlan | None) -> str:
@@ -111,15 +107,13 @@ class FaqIndex:
         keys = [key for key, phrasings in groups.items() for _ in phrasings]
         texts = [text for phrasings in groups.values() for text in phrasings]
         vectors = encoder.encode(texts, progress=progress)
-        manifest = Manifest(
-            kind="faq",
-            model=model,
+        manifest = Manifest.for_build(
+            "faq",
+            model,
+            vectors,
+            content_hash(groups, model, plan),
+            started,
             tuned=tuned,
-            dimension=int(vectors.shape[1]),
-            count=len(texts),
-            content_hash=content_hash(groups, model, plan),
-            built_at=datetime.now(UTC).isoformat(),
-            build_seconds=round(time.perf_counter() - started, 2),
             threshold=DEFAULT_THRESHOLD,
         )
         index = cls(keys, texts, vectors, encoder, manifest)

@@ -69,3 +69,13 @@ class BM25:
         if not columns:
             return np.zeros(self._weights.shape[0], dtype=np.float32)
         return np.asarray(self._weights[:, columns].sum(axis=1)).ravel()
+
+
+# BM25 score at which the keyword part reaches half its weight.
+KEYWORD_SATURATION = 8.0
+
+
+def blend(dense, keyword, keyword_weight: float):
+    """The one score both indexes rank by: the dense similarity, plus ``keyword_weight`` of BM25
+    squashed into [0, 1) (works on numbers and on numpy arrays alike)."""
+    return (1 - keyword_weight) * dense + keyword_weight * keyword / (keyword + KEYWORD_SATURATION)
