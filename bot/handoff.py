@@ -1,7 +1,8 @@
 """Handing a conversation to a person and back: the lifecycle as one explicit transition table.
 
-Who owns a conversation (the bot or a person) follows from its status; the bot never answers
-while a person owns it.
+Who owns a conversation (the assistant, a person, nobody once it is closed) and where it is in
+its life (open, resolved, closed) both follow from its status; the assistant never answers while a
+person owns it, and nobody answers a closed one.
 """
 
 from __future__ import annotations
@@ -14,6 +15,9 @@ class Status(StrEnum):
     WAITING = "waiting"  # handed over, in the staff queue
     ASSIGNED = "assigned"  # a staff member has claimed it and answers
     RESOLVED = "resolved"  # handed back to the assistant; the customer was asked for a rating
+    # Nothing said for the idle time (Settings.idle_close_minutes) while the assistant had it: the
+    # customer's next message starts a new conversation; a staff reply reopens this one.
+    CLOSED = "closed"
 
 
 class Event(StrEnum):
@@ -23,11 +27,14 @@ class Event(StrEnum):
     RESOLVE = "resolve"  # staff hand it back to the assistant
     RECOVER = "recover"  # the assistant is reachable again before anyone claimed it
     RESUME = "resume"  # the customer rated (or moved on); the assistant carries on
+    CLOSE = "close"  # nothing said for the idle time while the assistant had it
+    REOPEN = "reopen"  # a staff member writes to a closed conversation (and has it from then on)
 
 
 class Owner(StrEnum):
     BOT = "bot"
     PERSON = "person"
+    NOBODY = "nobody"
 
 
 TRANSITIONS: dict[tuple[Status, Event], Status] = {
@@ -39,6 +46,9 @@ TRANSITIONS: dict[tuple[Status, Event], Status] = {
     (Status.ASSIGNED, Event.RESOLVE): Status.RESOLVED,
     (Status.RESOLVED, Event.RESUME): Status.BOT,
     (Status.RESOLVED, Event.REQUEST): Status.WAITING,
+    (Status.BOT, Event.CLOSE): Status.CLOSED,
+    (Status.RESOLVED, Event.CLOSE): Status.CLOSED,
+    (Status.CLOSED, Event.REOPEN): Status.ASSIGNED,
 }
 
 OWNERS = {
@@ -46,6 +56,16 @@ OWNERS = {
     Status.WAITING: Owner.PERSON,
     Status.ASSIGNED: Owner.PERSON,
     Status.RESOLVED: Owner.BOT,
+    # Nobody answers a closed conversation: the customer's next message opens a new one.
+    Status.CLOSED: Owner.NOBODY,
+}
+# What a status means for where the conversation is in its life, apart from who has it.
+LIFECYCLE = {
+    Status.BOT: "open",
+    Status.WAITING: "open",
+    Status.ASSIGNED: "open",
+    Status.RESOLVED: "resolved",
+    Status.CLOSED: "closed",
 }
 
 # Why a conversation is handed over: the code stored, and the words staff see.

@@ -50,6 +50,10 @@ class Settings(BaseSettings):
     # Per customer: the longest message accepted, and how many messages a minute.
     max_message_chars: int = Field(2000, ge=1)
     messages_per_minute: int = Field(30, ge=1)
+    # A conversation the assistant has (not one waiting for or with a person) closes after this
+    # long without a message; the customer's next message starts a new one. Rasa's session expiry
+    # (domain.yml session_config) is the same, so the assistant starts afresh with it.
+    idle_close_minutes: int = Field(1440, ge=1)
     # Staff sessions: a login lasts this long. Cookies are Secure (browsers still send them to
     # http://localhost and 127.0.0.1); false only for clients that insist on https for that.
     session_hours: float = Field(12.0, gt=0)

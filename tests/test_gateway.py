@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import aiohttp
 import pytest
@@ -214,6 +214,32 @@ async def test_outside_business_hours_the_customer_hears_the_next_opening(aiohtt
     finally:
         await browser.close()
     assert "we'll reply here tomorrow at 8:00 AM" in texts(answer)[-1]
+
+
+async def test_a_customer_back_after_a_quiet_day_starts_a_new_conversation_and_staff_can_reopen_the_old(
+    aiohttp_client, settings, rasa
+):
+    moment = [datetime.now(UTC)]  # the store stamps messages with the real time
+    gateway = await start_gateway(
+        aiohttp_client, settings, clock=lambda: moment[0], hours=StaffHours.around_the_clock()
+    )
+    first = await customer_says(gateway, "hi", customer="returning")
+    assert (await customer_says(gateway, "hi", customer="returning"))["conversation"]["id"] == first[
+        "conversation"
+    ]["id"]
+    moment[0] += timedelta(minutes=settings.idle_close_minutes + 1)
+    back = await customer_says(gateway, "hi", customer="returning")
+    assert back["conversation"]["id"] != first["conversation"]["id"]
+    assert back["conversation"]["status"] == "bot"
+    old = first["conversation"]["id"]
+    assert (await gateway.app[CONVERSATIONS].get(old)).status == "closed"
+
+    csrf = await sign_in(gateway, "ana@alderandpine.example", PASSWORD)
+    await gateway.post(
+        f"/inbox/conversations/{old}/reply", data={"csrf_token": csrf, "text": "Did that help?"}
+    )
+    reopened = await gateway.app[CONVERSATIONS].get(old)
+    assert reopened.status == "assigned" and reopened.assignee_id is not None
 
 
 async def test_staff_claim_reply_and_resolve_then_the_customer_rates_and_the_bot_is_back(

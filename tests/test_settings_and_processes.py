@@ -7,7 +7,7 @@ import socket
 import pytest
 
 from bot.processes import StartupError, check_ports_free, services
-from bot.settings import SettingsError, load_settings
+from bot.settings import PROJECT_DIR, Settings, SettingsError, load_settings
 from bot.training import fingerprint
 
 
@@ -67,3 +67,10 @@ def test_postgres_and_sqlite_urls_get_their_async_drivers(tmp_path):
         "postgresql+asyncpg://shop@db/support"
     )
     assert load_settings(data_dir=tmp_path).store_url == f"sqlite+aiosqlite:///{tmp_path / 'supportdesk.db'}"
+
+
+def test_rasa_sessions_end_when_conversations_close():
+    import yaml
+
+    domain = yaml.safe_load((PROJECT_DIR / "domain.yml").read_text())
+    assert domain["session_config"]["session_expiration_time"] == Settings().idle_close_minutes

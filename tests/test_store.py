@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import inspect
@@ -54,6 +55,42 @@ async def test_a_customer_keeps_one_conversation_per_channel(conversations):
     other = await conversations.open_for("whatsapp", "visitor-1")
     assert first.id == again.id != other.id
     assert first.status == Status.BOT
+
+
+async def test_a_quiet_conversation_the_assistant_has_closes_and_the_next_message_starts_another(
+    conversations,
+):
+    first = await conversations.open_for("web", "visitor-quiet")
+    await conversations.add_message(first.id, "customer", "hello")
+    later = datetime.now(UTC) + timedelta(days=2)
+    # Not yet quiet for the idle time: the same conversation.
+    assert (
+        await conversations.open_for("web", "visitor-quiet", idle_before=later - timedelta(days=3))
+    ).id == first.id
+    second = await conversations.open_for("web", "visitor-quiet", idle_before=later)
+    assert second.id != first.id and second.status == Status.BOT
+    assert (await conversations.get(first.id)).status == Status.CLOSED
+
+
+async def test_a_conversation_with_a_person_never_closes_by_going_quiet(conversations):
+    waiting = await conversations.open_for("web", "visitor-waiting")
+    await conversations.transition(waiting.id, Event.REQUEST, reason="customer_request")
+    quiet = await conversations.open_for("web", "visitor-bot")
+    later = datetime.now(UTC) + timedelta(days=2)
+    assert await conversations.close_idle(later) == 1
+    assert (await conversations.get(quiet.id)).status == Status.CLOSED
+    assert (await conversations.get(waiting.id)).status == Status.WAITING
+    assert (await conversations.open_for("web", "visitor-waiting", idle_before=later)).id == waiting.id
+
+
+async def test_a_staff_reply_reopens_a_closed_conversation_assigned_to_them(engine, conversations):
+    ana = await staff(engine, "ana-reopen@alderandpine.example")
+    conversation = await conversations.open_for("web", "visitor-closed")
+    await conversations.close_idle(datetime.now(UTC) + timedelta(days=2))
+    reopened = await conversations.transition(conversation.id, Event.REOPEN, staff_id=ana)
+    assert (reopened.status, reopened.assignee_id) == (Status.ASSIGNED, ana)
+    with pytest.raises(TransitionError):
+        await conversations.transition(conversation.id, Event.CLOSE)
 
 
 async def test_messages_keep_direction_sender_payload_and_order(conversations):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from bot.conversation import FALLBACK_INTENT
@@ -47,6 +47,7 @@ class Router:
         per_minute: int,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         hours: StaffHours | None = None,
+        idle_close: timedelta = timedelta(days=1),
     ):
         """``clock`` and ``hours`` (the support schedule, store.yml's by default) are given by
         tests and by a shop that runs the core somewhere else than store.yml says."""
@@ -58,6 +59,7 @@ class Router:
         self._max_chars = max_chars
         self._limit = RateLimit(per_minute)
         self._clock = clock
+        self._idle_close = idle_close
 
     # --- customers' messages -------------------------------------------------------------------
 
@@ -71,7 +73,10 @@ class Router:
         if not self._limit.allow((incoming.channel, incoming.customer_id)):
             raise MessageRejected(429, "too many messages: wait a minute and send it again")
         conversation = await self._conversations.open_for(
-            incoming.channel, incoming.customer_id, incoming.name
+            incoming.channel,
+            incoming.customer_id,
+            incoming.name,
+            idle_before=self._clock() - self._idle_close,
         )
         message = await self._conversations.add_message(
             conversation.id, "customer", text, {"metadata": incoming.metadata}
@@ -239,4 +244,14 @@ class Router:
         return conversation
 
     async def staff_reply(self, conversation_id: int, staff_id: int, text: str) -> Message:
+        """A staff member's message to the customer; writing to a closed conversation reopens it,
+        assigned to them."""
+        conversation = await self._conversations.get(conversation_id)
+        if conversation.status == Status.CLOSED:
+            await self._conversations.transition(conversation_id, Event.REOPEN, staff_id=staff_id)
+            await self._queue_changed(conversation_id)
         return await self.say(conversation_id, text, sender="agent", agent_id=staff_id)
+
+    async def close_idle(self) -> int:
+        """Close the conversations the assistant has that went quiet for the idle time."""
+        return await self._conversations.close_idle(self._clock() - self._idle_close)

@@ -5,9 +5,12 @@ Each resource is opened by a cleanup context and closed if and only if it was op
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import logging
 import secrets
 from collections.abc import AsyncIterator, Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import aiohttp
@@ -39,6 +42,7 @@ from bot.store.conversations import Conversations
 from bot.store.database import create_engine, migrate, session_factory
 from bot.store.staff import Staff
 
+log = logging.getLogger(__name__)
 TEMPLATES = Path(__file__).with_name("templates")
 
 
@@ -75,6 +79,16 @@ async def _http_client(app: web.Application) -> AsyncIterator[None]:
         yield
 
 
+async def _close_idle_conversations(router: Router, every_seconds: float = 60) -> None:
+    """Close quiet conversations as they go quiet, so the inbox and exports show them closed."""
+    while True:
+        await asyncio.sleep(every_seconds)
+        try:
+            await router.close_idle()
+        except Exception:  # a database hiccup must not stop the closing for good
+            log.exception("closing idle conversations failed")
+
+
 def _router(
     clock: Callable[[], datetime] | None, hours: StaffHours | None
 ) -> Callable[[web.Application], AsyncIterator[None]]:
@@ -91,8 +105,13 @@ def _router(
             settings.messages_per_minute,
             **({"clock": clock} if clock else {}),
             hours=hours,
+            idle_close=timedelta(minutes=settings.idle_close_minutes),
         )
+        closer = asyncio.create_task(_close_idle_conversations(app[ROUTER]))
         yield
+        closer.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await closer
         await hub.close()
 
     return router

@@ -163,7 +163,9 @@ async def reply(request: web.Request) -> web.Response:
     conversation_id = _conversation_id(request)
     text = await _text(request)
     current = await request.app[CONVERSATIONS].get(conversation_id)
-    if current.status != Status.ASSIGNED or current.assignee_id != staff.user.id:
+    # A closed conversation is reopened by the reply, assigned to whoever writes.
+    mine = current.status == Status.ASSIGNED and current.assignee_id == staff.user.id
+    if not (mine or current.status == Status.CLOSED):
         raise web.HTTPConflict(text="claim the conversation before replying")
     await request.app[ROUTER].staff_reply(conversation_id, staff.user.id, text)
     raise web.HTTPFound(f"/inbox/conversations/{conversation_id}")

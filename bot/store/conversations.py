@@ -16,9 +16,20 @@ from sqlalchemy import func, or_, select, update
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlalchemy.orm import aliased
 
-from bot.handoff import Event, Status, next_status
+from bot.handoff import TRANSITIONS, Event, Status, next_status
 from bot.store.database import Session
 from bot.store.models import Conversation, Customer, Handoff, Message, Note, Rating, now
+
+# The statuses a conversation closes from after going quiet (the assistant has it).
+CLOSABLE = tuple(status for status, event in TRANSITIONS if event == Event.CLOSE)
+
+
+def _goes_quiet(conversation: Conversation, idle_before: datetime | None) -> bool:
+    return (
+        idle_before is not None
+        and conversation.status in CLOSABLE
+        and conversation.last_message_at < idle_before
+    )
 
 
 class NotFound(Exception):
@@ -52,8 +63,12 @@ class Conversations:
 
     # --- customers and messages ----------------------------------------------------------------
 
-    async def open_for(self, channel: str, external_id: str, name: str | None = None) -> Conversation:
-        """The customer's conversation on ``channel`` (created, with the customer, the first time)."""
+    async def open_for(
+        self, channel: str, external_id: str, name: str | None = None, idle_before: datetime | None = None
+    ) -> Conversation:
+        """The customer's conversation on ``channel``: created, with the customer, the first time,
+        and again when the last one is closed, or goes quiet since before ``idle_before`` while the
+        assistant has it (it is closed then, in the same transaction)."""
         async with self._sessions.begin() as session:
             customer = await session.scalar(
                 select(Customer).where(Customer.channel == channel, Customer.external_id == external_id)
@@ -68,11 +83,23 @@ class Conversations:
                 .order_by(Conversation.id.desc())
                 .limit(1)
             )
-            if conversation is None:
+            if conversation is not None and _goes_quiet(conversation, idle_before):
+                conversation.status = next_status(conversation.status, Event.CLOSE)
+            if conversation is None or conversation.status == Status.CLOSED:
                 conversation = Conversation(customer=customer, channel=channel, status=Status.BOT)
                 session.add(conversation)
                 await session.flush()
             return conversation
+
+    async def close_idle(self, idle_before: datetime) -> int:
+        """Close every conversation the assistant has that went quiet before ``idle_before``; how many."""
+        async with self._sessions.begin() as session:
+            result = await session.execute(
+                update(Conversation)
+                .where(Conversation.status.in_(CLOSABLE), Conversation.last_message_at < idle_before)
+                .values(status=Status.CLOSED)
+            )
+            return result.rowcount or 0
 
     async def add_message(
         self,
@@ -184,6 +211,9 @@ class Conversations:
             elif event == Event.RELEASE:
                 conversation.assignee_id = None
                 conversation.waiting_since = now()
+            elif event == Event.REOPEN:
+                conversation.assignee_id = staff_id
+                conversation.waiting_since = None
             elif event in (Event.RESOLVE, Event.RECOVER):
                 handoff.resolved_at = now()
                 conversation.assignee_id = None
