@@ -11,10 +11,11 @@ from datetime import UTC, datetime, timedelta
 import aiohttp
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
+from sqlalchemy import event
 
 from bot.core.availability import StaffHours
 from bot.gateway.app import create_app
-from bot.gateway.keys import CONVERSATIONS, ROUTER, STAFF
+from bot.gateway.keys import CONVERSATIONS, ENGINE, ROUTER, STAFF
 from bot.settings import load_settings
 from tests.gateway_helpers import TOKEN, customer_says, sign_in, texts
 from tests.rasa_standin import RasaStandIn
@@ -83,6 +84,20 @@ async def test_the_assistant_answers_and_both_sides_are_stored(gateway):
     messages = await conversations.messages(answer["conversation"]["id"])
     assert [(m.sender, m.direction) for m in messages] == [("customer", "in"), ("bot", "out")]
     assert messages[0].intent == "greet"
+
+
+async def test_a_message_the_assistant_answers_takes_two_database_transactions(gateway):
+    await customer_says(gateway, "hi", customer="counted")  # the customer and conversation exist
+    begun = []
+    engine = gateway.app[ENGINE].sync_engine
+    listener = lambda connection: begun.append(connection)  # noqa: E731
+    event.listen(engine, "begin", listener)
+    try:
+        answer = await customer_says(gateway, "How long does delivery take?", customer="counted")
+    finally:
+        event.remove(engine, "begin", listener)
+    assert "Standard takes 3-5 business days" in texts(answer)[0]
+    assert len(begun) == 2  # the message in; the assistant's turn stored
 
 
 async def test_product_cards_reach_the_channel_as_structured_content(gateway):

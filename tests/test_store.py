@@ -158,7 +158,7 @@ async def test_the_assistants_turn_is_stored_whole_in_the_order_it_was_said(conv
     conversation = await conversations.open_for("web", "shopper-1")
     question = await conversations.add_message(conversation.id, "customer", "a tent under $300")
     cards = {"type": "product_cards", "products": [{"name": "Ridgeback 2 Tent", "price": 249.0}]}
-    said = await conversations.record_turn(
+    said, _ = await conversations.record_turn(
         conversation.id, question.id, "product_search", [{"text": "Here are some tents:"}, {"custom": cards}]
     )
     stored = await conversations.messages(conversation.id)

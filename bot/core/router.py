@@ -64,7 +64,9 @@ class Router:
     # --- customers' messages -------------------------------------------------------------------
 
     async def receive(self, incoming: Incoming) -> tuple[Conversation, list[Message]]:
-        """Shop the message, then let its owner answer; returns what goes back to the customer now."""
+        """Store the message, then let its owner answer; returns the conversation as it is after
+        the turn, and what goes back to the customer now. The plain path (the assistant answers)
+        is two transactions: the message in, the assistant's turn stored."""
         text = incoming.text.strip()
         if not text:
             raise MessageRejected(400, "the message is empty")
@@ -72,24 +74,28 @@ class Router:
             raise MessageRejected(413, f"the message is longer than {self._max_chars} characters")
         if not self._limit.allow((incoming.channel, incoming.customer_id)):
             raise MessageRejected(429, "too many messages: wait a minute and send it again")
-        conversation = await self._conversations.open_for(
+        conversation, message, previous_intent = await self._conversations.take_in(
             incoming.channel,
             incoming.customer_id,
+            text,
+            {"metadata": incoming.metadata},
             incoming.name,
-            idle_before=self._clock() - self._idle_close,
-        )
-        message = await self._conversations.add_message(
-            conversation.id, "customer", text, {"metadata": incoming.metadata}
+            idle_before=self.idle_before(),
         )
         await self._hub.to_staff(
             {"type": "message", "conversation": conversation.id, "message": staff_view(message)}
         )
-        replies = await self._answer(conversation, message, incoming)
-        return await self._conversations.get(conversation.id), replies
+        replies, after = await self._answer(conversation, message, incoming, previous_intent)
+        return after or await self._conversations.get(conversation.id), replies
+
+    def idle_before(self) -> datetime:
+        """Conversations the assistant has that were quiet since before this are closed."""
+        return self._clock() - self._idle_close
 
     async def _answer(
-        self, conversation: Conversation, message: Message, incoming: Incoming
-    ) -> list[Message]:
+        self, conversation: Conversation, message: Message, incoming: Incoming, previous_intent: str | None
+    ) -> tuple[list[Message], Conversation | None]:
+        """The replies, and the conversation after them when the turn already read it back."""
         status = Status(conversation.status)
         if status == Status.RESOLVED:
             # The customer rates, or moves on; either way the assistant carries on.
@@ -97,23 +103,17 @@ class Router:
             await self._queue_changed(conversation.id)
             if match := RATING.fullmatch(message.text):
                 await self._conversations.rate(conversation.id, int(match.group(1)))
-                return [
-                    await self.say(conversation.id, "Thank you for rating us! Anything else I can help with?")
-                ]
+                thanks = "Thank you for rating us! Anything else I can help with?"
+                return [await self.say(conversation.id, thanks)], None
             status = Status.BOT
         if owner(status) == Owner.PERSON:
-            return await self._for_a_person(conversation, message, incoming)
+            return await self._for_a_person(conversation, message, incoming), None
         # Swearing counts as anger right after the assistant failed to understand the customer.
-        failed_before = is_profane(message.text) and (
-            await self._conversations.previous_intent(conversation.id, message.id) == FALLBACK_INTENT
-        )
+        failed_before = is_profane(message.text) and previous_intent == FALLBACK_INTENT
         if sounds_angry(message.text, after_failed_answer=failed_before):
-            return await self.hand_over(
-                conversation.id,
-                "angry_customer",
-                await self._summary(conversation.id),
-                lead="I'm sorry about this. I'm bringing in a person from our team right away.",
-            )
+            lead = "I'm sorry about this. I'm bringing in a person from our team right away."
+            summary = await self._summary(conversation.id)
+            return await self.hand_over(conversation.id, "angry_customer", summary, lead=lead), None
         return await self._ask_assistant(conversation, message, incoming)
 
     async def _for_a_person(
@@ -131,7 +131,8 @@ class Router:
                 return []
             await self._conversations.transition(conversation.id, Event.RECOVER)
             await self._queue_changed(conversation.id)
-            return await self._store_replies(conversation, message, turn)
+            replies, _ = await self._store_replies(conversation, message, turn)
+            return replies
         return []
 
     async def _ask(self, conversation: Conversation, message: Message, incoming: Incoming) -> AssistantTurn:
@@ -141,34 +142,31 @@ class Router:
 
     async def _ask_assistant(
         self, conversation: Conversation, message: Message, incoming: Incoming
-    ) -> list[Message]:
+    ) -> tuple[list[Message], Conversation | None]:
         try:
             turn = await self._ask(conversation, message, incoming)
         except AssistantUnavailable:
-            return await self.hand_over(
-                conversation.id,
-                "assistant_unavailable",
-                await self._summary(conversation.id),
-                lead="Sorry, I'm having trouble answering right now. I've passed your message to our team.",
-            )
+            lead = "Sorry, I'm having trouble answering right now. I've passed your message to our team."
+            summary = await self._summary(conversation.id)
+            return await self.hand_over(conversation.id, "assistant_unavailable", summary, lead=lead), None
         return await self._store_replies(conversation, message, turn)
 
     async def _store_replies(
         self, conversation: Conversation, message: Message, turn: AssistantTurn
-    ) -> list[Message]:
-        payloads = [
-            {key: value for key, value in reply.items() if key != "recipient_id"} for reply in turn.replies
-        ]
-        stored = await self._conversations.record_turn(conversation.id, message.id, turn.intent, payloads)
+    ) -> tuple[list[Message], Conversation | None]:
+        payloads = [{k: v for k, v in reply.items() if k != "recipient_id"} for reply in turn.replies]
+        stored, after = await self._conversations.record_turn(
+            conversation.id, message.id, turn.intent, payloads
+        )
         for saved in stored:
             await self._deliver(conversation.id, saved)
-        if (handoff := turn.handoff) is not None:
-            reason = handoff.get("reason") if handoff.get("reason") in REASONS else "rule"
-            summary = handoff.get("summary") if isinstance(handoff.get("summary"), dict) else None
-            stored += await self.hand_over(
-                conversation.id, reason, summary or await self._summary(conversation.id)
-            )
-        return stored
+        if (handoff := turn.handoff) is None:
+            return stored, after
+        reason = handoff.get("reason") if handoff.get("reason") in REASONS else "rule"
+        summary = handoff.get("summary")
+        if not isinstance(summary, dict):
+            summary = await self._summary(conversation.id)
+        return stored + await self.hand_over(conversation.id, reason, summary), None
 
     # --- handing over ---------------------------------------------------------------------------
 
@@ -205,7 +203,7 @@ class Router:
     async def say(
         self, conversation_id: int, text: str, sender: str = "system", agent_id: int | None = None
     ) -> Message:
-        """Shop a message to the customer and send it to them and to staff, live."""
+        """Store a message to the customer and send it to them and to staff, live."""
         message = await self._conversations.add_message(conversation_id, sender, text, agent_id=agent_id)
         await self._deliver(conversation_id, message)
         return message
@@ -254,4 +252,4 @@ class Router:
 
     async def close_idle(self) -> int:
         """Close the conversations the assistant has that went quiet for the idle time."""
-        return await self._conversations.close_idle(self._clock() - self._idle_close)
+        return await self._conversations.close_idle(self.idle_before())

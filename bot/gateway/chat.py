@@ -45,7 +45,7 @@ async def socket(request: web.Request) -> web.WebSocketResponse:
     conversations, hub, router = request.app[CONVERSATIONS], request.app[HUB], request.app[ROUTER]
     ws = web.WebSocketResponse(heartbeat=30)
     await ws.prepare(request)
-    conversation = await conversations.open_for(CHANNEL, visitor)
+    conversation = await conversations.open_for(CHANNEL, visitor, idle_before=router.idle_before())
     hub.add_customer(ws, conversation.id)
     try:
         history = await conversations.messages(conversation.id)
@@ -62,11 +62,20 @@ async def socket(request: web.Request) -> web.WebSocketResponse:
                 await ws.send_json({"type": "error", "error": 'send {"text": "..."}'})
                 continue
             try:
-                await router.receive(
+                now_in, replies = await router.receive(
                     Incoming(CHANNEL, visitor, text, {"page": request.headers.get("Referer")})
                 )
             except MessageRejected as rejected:
                 await ws.send_json({"type": "error", "error": str(rejected)})
+                continue
+            if now_in.id != conversation.id:
+                # The old conversation had closed: this message started a new one. Follow it, and
+                # send what was said before this socket was listening to it.
+                hub.remove_customer(ws, conversation.id)
+                conversation = now_in
+                hub.add_customer(ws, conversation.id)
+                for reply in replies:
+                    await ws.send_json({"type": "message", "message": customer_view(reply)})
     finally:
         hub.remove_customer(ws, conversation.id)
     return ws

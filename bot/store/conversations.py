@@ -70,26 +70,32 @@ class Conversations:
         and again when the last one is closed, or goes quiet since before ``idle_before`` while the
         assistant has it (it is closed then, in the same transaction)."""
         async with self._sessions.begin() as session:
-            customer = await session.scalar(
-                select(Customer).where(Customer.channel == channel, Customer.external_id == external_id)
-            )
-            if customer is None:
-                customer = Customer(channel=channel, external_id=external_id, name=name)
-                session.add(customer)
-                await session.flush()
-            conversation = await session.scalar(
-                select(Conversation)
-                .where(Conversation.customer_id == customer.id)
-                .order_by(Conversation.id.desc())
+            return await _open(session, channel, external_id, name, idle_before)
+
+    async def take_in(
+        self,
+        channel: str,
+        external_id: str,
+        text: str,
+        payload: dict[str, Any],
+        name: str | None = None,
+        idle_before: datetime | None = None,
+    ) -> tuple[Conversation, Message, str | None]:
+        """A customer's message stored, in one transaction: their conversation (as ``open_for``
+        finds or starts it), the message, and what the assistant understood their message before
+        as (for the escalation rules)."""
+        async with self._sessions.begin() as session:
+            conversation = await _open(session, channel, external_id, name, idle_before)
+            previous = await session.scalar(
+                select(Message.intent)
+                .where(Message.conversation_id == conversation.id, Message.sender == "customer")
+                .order_by(Message.id.desc())
                 .limit(1)
             )
-            if conversation is not None and _goes_quiet(conversation, idle_before):
-                conversation.status = next_status(conversation.status, Event.CLOSE)
-            if conversation is None or conversation.status == Status.CLOSED:
-                conversation = Conversation(customer=customer, channel=channel, status=Status.BOT)
-                session.add(conversation)
-                await session.flush()
-            return conversation
+            message = _message(conversation.id, "customer", text, payload, None)
+            await _add(session, conversation.id, [message])
+            await session.refresh(conversation)
+            return conversation, message, previous
 
     async def close_idle(self, idle_before: datetime) -> int:
         """Close every conversation the assistant has that went quiet before ``idle_before``; how many."""
@@ -117,29 +123,17 @@ class Conversations:
 
     async def record_turn(
         self, conversation_id: int, message_id: int, intent: str | None, replies: Sequence[dict[str, Any]]
-    ) -> list[Message]:
+    ) -> tuple[list[Message], Conversation]:
         """The assistant's turn in one transaction: what it understood the customer's message
-        ``message_id`` as (kept for search), and its replies (each a payload with its ``text``)."""
+        ``message_id`` as (kept for search), and its replies (each a payload with its ``text``);
+        returns them stored, with the conversation as it is after them."""
         messages = [_message(conversation_id, "bot", reply.get("text") or "", reply) for reply in replies]
         async with self._sessions.begin() as session:
             if intent:
                 await session.execute(update(Message).where(Message.id == message_id).values(intent=intent))
             await _add(session, conversation_id, messages)
-        return messages
-
-    async def previous_intent(self, conversation_id: int, before_message_id: int) -> str | None:
-        """What the assistant understood the customer's message before ``before_message_id`` as."""
-        async with self._sessions() as session:
-            return await session.scalar(
-                select(Message.intent)
-                .where(
-                    Message.conversation_id == conversation_id,
-                    Message.sender == "customer",
-                    Message.id < before_message_id,
-                )
-                .order_by(Message.id.desc())
-                .limit(1)
-            )
+            conversation = await session.get(Conversation, conversation_id)
+        return messages, conversation
 
     async def get(self, conversation_id: int) -> Conversation:
         async with self._sessions() as session:
@@ -352,6 +346,31 @@ def _message(
         agent_id=agent_id,
         created_at=now(),
     )
+
+
+async def _open(
+    session: Session, channel: str, external_id: str, name: str | None, idle_before: datetime | None
+) -> Conversation:
+    customer = await session.scalar(
+        select(Customer).where(Customer.channel == channel, Customer.external_id == external_id)
+    )
+    if customer is None:
+        customer = Customer(channel=channel, external_id=external_id, name=name)
+        session.add(customer)
+        await session.flush()
+    conversation = await session.scalar(
+        select(Conversation)
+        .where(Conversation.customer_id == customer.id)
+        .order_by(Conversation.id.desc())
+        .limit(1)
+    )
+    if conversation is not None and _goes_quiet(conversation, idle_before):
+        conversation.status = next_status(conversation.status, Event.CLOSE)
+    if conversation is None or conversation.status == Status.CLOSED:
+        conversation = Conversation(customer=customer, channel=channel, status=Status.BOT)
+        session.add(conversation)
+        await session.flush()
+    return conversation
 
 
 async def _add(session: Session, conversation_id: int, messages: list[Message]) -> None:
