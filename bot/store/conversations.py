@@ -94,7 +94,6 @@ class Conversations:
             )
             message = _message(conversation.id, "customer", text, payload, None)
             await _add(session, conversation.id, [message])
-            await session.refresh(conversation)
             return conversation, message, previous
 
     async def close_idle(self, idle_before: datetime) -> int:
