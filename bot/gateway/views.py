@@ -66,12 +66,12 @@ async def index(request: web.Request) -> web.Response:
     body = json.dumps({"channel": "api", "customer_id": "customer-1", "text": "How long does delivery take?"})
     curl = (
         f"curl -s -X POST {settings.gateway_url}/api/messages -H 'Content-Type: application/json' "
-        f"-H \"Authorization: Bearer $(cat {settings.data_dir / 'channel-token'})\" -d '{body}'"
+        f"-H \"Authorization: Bearer $(cat {settings.channel_token_file})\" -d '{body}'"
     )
     page = _PAGE.format(
         name=escape(knowledge.shop.name),
         curl=escape(curl),
-        token_file=escape(str(settings.data_dir / "channel-token")),
+        token_file=escape(str(settings.channel_token_file)),
         knowledge=escape(str(settings.knowledge_dir)),
         faq=len(knowledge.faq),
         products=len(knowledge.catalog),

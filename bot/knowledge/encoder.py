@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from bot.pooling import sentence_vectors
+from bot.settings import EMBEDDING_MODEL
 
 if TYPE_CHECKING:
     import onnxruntime
@@ -30,7 +31,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-DEFAULT_MODEL = "all-MiniLM-L6-v2"
+DEFAULT_MODEL = EMBEDDING_MODEL
 # sha256 of the official model.safetensors of sentence-transformers/all-MiniLM-L6-v2.
 DEFAULT_MODEL_SHA256 = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
 
