@@ -113,26 +113,21 @@ class Settings(BaseSettings):
         return self.data_dir / "channel-token"
 
     def child_environment(self) -> dict[str, str]:
-        """Variables the Rasa server needs to resolve endpoints.yml, and that children inherit."""
-        return {
-            "RASA_TELEMETRY_ENABLED": "false",
-            "SUPPORTDESK_HOST": self.host,
-            "SUPPORTDESK_GATEWAY_PORT": str(self.gateway_port),
-            "SUPPORTDESK_RASA_PORT": str(self.rasa_port),
-            "SUPPORTDESK_ACTIONS_PORT": str(self.actions_port),
-            "SUPPORTDESK_KNOWLEDGE_DIR": str(self.knowledge_dir),
-            "SUPPORTDESK_DATA_DIR": str(self.data_dir),
-            "SUPPORTDESK_MODELS_DIR": str(self.models_dir),
-            "SUPPORTDESK_INDEX_DIR": str(self.index_dir),
-            "SUPPORTDESK_EMBEDDING_MODEL": self.embedding_model,
-            "SUPPORTDESK_TUNE_ENCODER": str(self.tune_encoder).lower(),
-            "SUPPORTDESK_SKIP_INVALID_ROWS": str(self.skip_invalid_rows).lower(),
+        """Every setting as the variable that sets it, so a child process reads the same settings;
+        and the variables the Rasa server needs to resolve endpoints.yml."""
+        environment = {"RASA_TELEMETRY_ENABLED": "false"}
+        for name in type(self).model_fields:
+            value = getattr(self, name)
+            if value is not None:
+                text = str(value).lower() if isinstance(value, bool) else str(value)
+                environment[f"SUPPORTDESK_{name.upper()}"] = text
+        if self.database_url:
+            environment["DATABASE_URL"] = self.database_url
+        return environment | {
             "SUPPORTDESK_TRACKER_DB": str(self.tracker_db),
-            **({"DATABASE_URL": self.database_url} if self.database_url else {}),
             "SANIC_WORKERS": str(self.rasa_workers),
             "SUPPORTDESK_LOCK_STORE": "redis" if self.redis_host else "in_memory",
             "SUPPORTDESK_REDIS_HOST": self.redis_host or "localhost",
-            "SUPPORTDESK_REDIS_PORT": str(self.redis_port),
             # rasa-sdk's action server listens on SANIC_HOST (all interfaces if unset).
             "SANIC_HOST": self.host,
         }

@@ -57,6 +57,26 @@ def test_several_rasa_workers_need_redis_for_their_locks(monkeypatch):
     assert (environment["SANIC_WORKERS"], environment["SUPPORTDESK_LOCK_STORE"]) == ("2", "redis")
 
 
+def test_a_child_process_reads_exactly_the_parents_settings(monkeypatch, tmp_path):
+    parent = load_settings(
+        data_dir=tmp_path,
+        gateway_port=8123,
+        idle_close_minutes=30,
+        messages_per_minute=5,
+        secure_cookies=False,
+        rasa_timeout_seconds=2.5,
+        channel_token="a-channel-token-of-length",
+        database_url="postgresql://shop@db/support",
+        redis_host="127.0.0.1",
+        rasa_workers=2,
+    )
+    for name in Settings.model_fields:
+        monkeypatch.delenv(f"SUPPORTDESK_{name.upper()}", raising=False)
+    for name, value in parent.child_environment().items():
+        monkeypatch.setenv(name, value)
+    assert load_settings() == parent
+
+
 def test_one_rasa_worker_needs_no_lock_server():
     environment = load_settings().child_environment()
     assert (environment["SANIC_WORKERS"], environment["SUPPORTDESK_LOCK_STORE"]) == ("1", "in_memory")
