@@ -106,6 +106,18 @@ async def test_product_cards_reach_the_channel_as_structured_content(gateway):
     assert cards["type"] == "product_cards" and cards["products"][0]["name"] == "Ridgeback 2 Tent"
 
 
+@pytest.mark.parametrize(
+    "path", ["/chat", "/inbox/login", "/static/chat.js", "/catalog/images/p1001.png", "/"]
+)
+async def test_every_response_tells_the_browser_to_run_only_our_scripts_and_not_be_framed(gateway, path):
+    response = await gateway.get(path)
+    assert response.status == 200
+    policy = response.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in policy and "frame-ancestors 'none'" in policy
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["X-Frame-Options"] == "DENY"
+
+
 async def test_the_shops_product_pictures_are_served_and_nothing_else_of_its_files(gateway):
     picture = await gateway.get("/catalog/images/p1001.png")
     assert picture.status == 200 and picture.content_type == "image/png"

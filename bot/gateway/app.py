@@ -36,6 +36,7 @@ from bot.gateway.keys import (
     STAFF,
 )
 from bot.gateway.routes import setup_routes
+from bot.gateway.security import setup_security_headers
 from bot.knowledge.indexes import shop_knowledge
 from bot.settings import Settings
 from bot.store.conversations import Conversations
@@ -134,6 +135,7 @@ def create_app(
     )
     app.cleanup_ctx.extend([_store, _http_client, _router(clock, hours)])
     setup_routes(app)
+    setup_security_headers(app)
     return app
 
 
