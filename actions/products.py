@@ -57,7 +57,7 @@ def is_for_product_search(tracker: Tracker, not_understood: bool = False) -> boo
     names_catalog = (said.category or said.product or said.brand) is not None and not said.unknown
     # "do you sell GPS watches?": a shopping request for something the catalog has no word for.
     asks_for_other_things = said.wants and bool(said.unknown)
-    return names_catalog or asks_for_other_things or refines_a_request(finder, text, previous)
+    return names_catalog or asks_for_other_things or refines_a_request(said, previous)
 
 
 class ActionOutOfScope(Action):

@@ -112,8 +112,7 @@ class Router:
         failed_before = is_profane(message.text) and previous_intent == FALLBACK_INTENT
         if sounds_angry(message.text, after_failed_answer=failed_before):
             lead = "I'm sorry about this. I'm bringing in a person from our team right away."
-            summary = await self._summary(conversation.id)
-            return await self.hand_over(conversation.id, "angry_customer", summary, lead=lead), None
+            return await self.hand_over(conversation.id, "angry_customer", lead=lead), None
         return await self._ask_assistant(conversation, message, incoming)
 
     async def _for_a_person(
@@ -147,8 +146,7 @@ class Router:
             turn = await self._ask(conversation, message, incoming)
         except AssistantUnavailable:
             lead = "Sorry, I'm having trouble answering right now. I've passed your message to our team."
-            summary = await self._summary(conversation.id)
-            return await self.hand_over(conversation.id, "assistant_unavailable", summary, lead=lead), None
+            return await self.hand_over(conversation.id, "assistant_unavailable", lead=lead), None
         return await self._store_replies(conversation, message, turn)
 
     async def _store_replies(
@@ -163,9 +161,7 @@ class Router:
         if (handoff := turn.handoff) is None:
             return stored, after
         reason = handoff.get("reason") if handoff.get("reason") in REASONS else "rule"
-        summary = handoff.get("summary")
-        if not isinstance(summary, dict):
-            summary = await self._summary(conversation.id)
+        summary = handoff.get("summary") if isinstance(handoff.get("summary"), dict) else None
         return stored + await self.hand_over(conversation.id, reason, summary), None
 
     # --- handing over ---------------------------------------------------------------------------
@@ -176,10 +172,16 @@ class Router:
         return summarize([Turn(m.sender, m.text, m.intent) for m in messages])
 
     async def hand_over(
-        self, conversation_id: int, reason: str, summary: dict[str, Any], lead: str | None = None
+        self,
+        conversation_id: int,
+        reason: str,
+        summary: dict[str, Any] | None = None,
+        lead: str | None = None,
     ) -> list[Message]:
-        """Put the conversation in the staff queue; when nobody can answer live, say when someone
-        will and ask for an email address."""
+        """Put the conversation in the staff queue, with ``summary`` (else one made from the stored
+        transcript); when nobody can answer live, say when someone will and ask for an email."""
+        if summary is None:
+            summary = await self._summary(conversation_id)
         moment = self._clock()
         available = self._hours.is_open(moment) and self._hub.staff_online > 0
         await self._conversations.transition(

@@ -10,6 +10,7 @@ import hashlib
 import json
 import time
 from collections.abc import Sequence
+from functools import lru_cache
 from pathlib import Path
 
 import faiss
@@ -53,6 +54,7 @@ class CatalogIndex:
         self._index = index
         self._encoder = encoder
         self._keywords = BM25(texts)
+        self._query_vectors = lru_cache(maxsize=256)(self._encode_query)
 
     @classmethod
     def build(cls, products: Sequence[Product], model: str, progress: bool = False) -> CatalogIndex:
@@ -89,6 +91,16 @@ class CatalogIndex:
         """Unit vectors for ``texts`` from the encoder the index was built with."""
         return self._encoder.encode(texts)
 
+    def query_vector(self, query: str) -> np.ndarray:
+        """The unit vector of one query; a shopping turn asks for the same message several times
+        (its category, the best match, the ranking), and encoding is the costly part."""
+        return self._query_vectors(query)
+
+    def _encode_query(self, query: str) -> np.ndarray:
+        vector = self._encoder.encode([query])[0]
+        vector.flags.writeable = False  # shared by every caller of the cache
+        return vector
+
     def scores(self, query: str, among: Sequence[str]) -> dict[str, float]:
         """Relevance of each product in ``among`` (ids) to ``query``; unknown ids are left out."""
         rows = np.array(
@@ -96,7 +108,7 @@ class CatalogIndex:
         )
         if not len(rows) or not query.strip():
             return dict.fromkeys((self._ids[row] for row in rows), 0.0)
-        vector = self._encoder.encode([query])
+        vector = self.query_vector(query)[None, :]
         selector = faiss.IDSelectorBatch(rows)
         similarities, found = self._index.search(
             vector, len(rows), params=faiss.SearchParameters(sel=selector)

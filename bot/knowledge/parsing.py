@@ -77,7 +77,6 @@ class ConstraintParser:
         self._nlp = spacy.blank("en")
         vocab = self._nlp.vocab
         self.vocabulary = vocabulary = CatalogVocabulary(knowledge, english)
-        self._english = english
         self._phrases = PhraseMatcher(vocab, attr="LOWER")
         self._phrases.add("CATEGORY", [self._nlp.make_doc(form) for form in vocabulary.category_of])
         self._phrases.add("KIND", [self._nlp.make_doc(form) for form in vocabulary.kind_of])
@@ -117,7 +116,7 @@ class ConstraintParser:
                 found.setdefault("brand", vocabulary.brand_of[said])
             elif kind == "COLOR":
                 found.setdefault("color", vocabulary.colour_of[said])
-            elif kind == "SIZE" and (said not in self._english or self._says_size(doc, start)):
+            elif kind == "SIZE" and (said not in vocabulary.english or self._says_size(doc, start)):
                 # A size that is also a plain word ("long", "regular", "wide") only after "size"
                 # or "in": "a long hike" is no size.
                 found.setdefault("size", said)

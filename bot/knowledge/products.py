@@ -84,7 +84,6 @@ class ProductFinder:
         self._index = index
         self._parser = ConstraintParser(knowledge, english_words(index.manifest.model))
         self._products = {product.id: product for product in knowledge.catalog}
-        self._named = {product.name.lower(): product for product in knowledge.catalog}
         self._category_vectors = index.encode(list(knowledge.categories)) if knowledge.categories else None
 
     @property
@@ -118,7 +117,7 @@ class ProductFinder:
         if self._category_vectors is None or not text.strip():
             return None, 0.0
         rows = [self._knowledge.categories.index(category) for category in categories]
-        similarities = self._category_vectors[rows] @ self._index.encode([text])[0]
+        similarities = self._category_vectors[rows] @ self._index.query_vector(text)
         order = np.argsort(-similarities).tolist()
         first, best = order[0], float(similarities[order[0]])
         clear = len(order) == 1 or best - float(similarities[order[1]]) >= CATEGORY_MARGIN
@@ -166,7 +165,7 @@ class ProductFinder:
 
     def product(self, name: str) -> Product | None:
         """The catalog product of this name."""
-        return self._named.get(name.lower())
+        return self._parser.vocabulary.product_of.get(name.lower())
 
     def product_by_id(self, product_id: str) -> Product | None:
         return self._products.get(product_id)

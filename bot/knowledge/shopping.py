@@ -52,7 +52,7 @@ def answer_shopper(
     the products already shown."""
     said = finder.parser.parse(text)
     if said.question and said.products:
-        return _about_products(finder, said, previous, shown)
+        return _about_products(finder, said, shown)
     meant, closeness = (None, 0.0) if said.category or said.product else finder.category_meant(text)
     if said.category and said.category not in finder.categories:
         # A word several categories share ("jacket"): the category of the product the whole
@@ -99,12 +99,12 @@ def answer_shopper(
     )
 
 
-def refines_a_request(finder: ProductFinder, text: str, previous: dict[str, str | None]) -> bool:
-    """Whether the message only refines the shopping request under way ("in navy", "under 80",
-    "show me more", "the cheapest?"), so it is for product search whatever else it could be."""
+def refines_a_request(said: Constraints, previous: dict[str, str | None]) -> bool:
+    """Whether the (parsed) message only refines the shopping request under way ("in navy",
+    "under 80", "show me more", "the cheapest?"), so it is for product search whatever else it
+    could be."""
     if not previous.get("shopping_query"):
         return False
-    said = finder.parser.parse(text)
     refinements = (
         said.color,
         said.size,
@@ -123,9 +123,7 @@ def _asks_for_anything(said: Constraints, entities: dict[str, str]) -> bool:
     return any(value is not None for value in found) or bool(set(entities) - {"language"})
 
 
-def _about_products(
-    finder: ProductFinder, said: Constraints, previous: dict[str, str | None], shown: Sequence[str]
-) -> ShoppingAnswer:
+def _about_products(finder: ProductFinder, said: Constraints, shown: Sequence[str]) -> ShoppingAnswer:
     """Stock, price, sizes or colours of a named product, or two products side by side; with the
     product's card, or in-stock products like it when it is sold out."""
     products = [product for name in said.products if (product := finder.product(name))]

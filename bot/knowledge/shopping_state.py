@@ -74,21 +74,8 @@ def _whole(value: str | None) -> int | None:
 
 def request_slots(request: ProductRequest) -> dict[str, str | None]:
     """The request as slot values, for the next turn to refine."""
-    values = {
-        "category": request.category,
-        "product": request.product,
-        "color": request.color,
-        "size": request.size,
-        "min_price": request.min_price,
-        "max_price": request.max_price,
-        "brand": request.brand,
-        "people": request.people,
-        "price_order": request.price_order,
-        "sort": request.sort,
-        "capacity_l": request.capacity_l,
-        "max_temperature_f": request.max_temperature_f,
-        "shopping_query": request.text,
-    }
+    # Every slot but the query is the request's field of the same name.
+    values = {slot: getattr(request, slot) for slot in REQUEST_SLOTS[:-1]} | {"shopping_query": request.text}
     return {slot: (str(value) if value is not None else None) for slot, value in values.items()}
 
 

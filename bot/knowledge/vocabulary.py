@@ -78,7 +78,7 @@ class CatalogVocabulary:
         """``english``: real English words, never taken for typos of catalog words ("loves" is not
         "gloves")."""
         catalog = knowledge.catalog
-        self._english = english
+        self.english = english
         self.categories = knowledge.categories
         # Category phrases, singular and plural: "rain jacket" and "rain jackets".
         self.category_of: dict[str, str] = {}
@@ -161,7 +161,7 @@ class CatalogVocabulary:
         "jacket"); the word itself when it is a catalog or English word, or no catalog word is one
         typo away from it."""
         lowered = word.lower()
-        if len(lowered) < 5 or lowered in self._spellings or lowered in self._english:
+        if len(lowered) < 5 or lowered in self._spellings or lowered in self.english:
             return word
         matches = {known for known in self._spellings if _one_edit_apart(lowered, known)}
         return matches.pop() if len(matches) == 1 else word
