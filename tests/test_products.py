@@ -34,6 +34,7 @@ def parser(knowledge):
         ("fleece over $50", (Decimal("50"), None)),
         ("less than 19.99 please", (None, Decimal("19.99"))),
         ("trail runners, no more than $120", (None, Decimal("120"))),
+        ("a sleeping bag, nothing over 150", (None, Decimal("150"))),
         ("a red rain jacket", (None, None)),
     ],
 )

@@ -164,6 +164,13 @@ def test_a_category_said_on_its_own_gets_cards_of_it(finder, said, category):
     assert products(answer) and {p.category for p in products(answer)} == {category}
 
 
+def test_a_category_said_another_way_amid_other_words_is_still_that_category(finder):
+    shopper = Shopper(finder)
+    shopper.says("sleeping bags")
+    answer = shopper.says("ok what about a head torch for her")
+    assert products(answer) and {p.category for p in products(answer)} == {"headlamps"}
+
+
 def test_a_need_gets_products_of_one_kind_that_meet_it(finder):
     answer = Shopper(finder).says("stove for car camping with the family")
     assert {p.category for p in products(answer)} == {"camp kitchen"}

@@ -140,8 +140,10 @@ class ConstraintParser:
                 found["min_price"], found["max_price"] = sorted(numbers)
             elif kind == "AT_MOST" and numbers[0] is not None:
                 found.setdefault("max_price", numbers[0])
-            elif kind == "AT_LEAST" and start > 0 and doc[start - 1].lower_ in ("no", "not"):
-                continue  # "no more than 120" is a maximum, found by AT_MOST
+            elif kind == "AT_LEAST" and start > 0 and doc[start - 1].lower_ in ("no", "not", "nothing"):
+                # "no more than 120", "nothing over 150": a maximum.
+                if numbers[-1] is not None:
+                    found.setdefault("max_price", numbers[-1])
             elif kind == "AT_LEAST" and numbers[0] is not None and "min_price" not in found:
                 found["min_price"] = numbers[0]
             elif kind == "AROUND" and numbers and numbers[-1] is not None:

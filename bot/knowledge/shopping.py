@@ -60,16 +60,20 @@ def answer_shopper(
         among = matching_categories(said.category, finder.categories)
         said = replace(said, category=finder.similarity(text, among)[1] or said.category)
     if said.unknown and not _asks_for_anything(said, entities):
-        best, _ = finder.similarity(text)
-        if best < NOT_CARRIED_BELOW and closeness < NOT_A_CATEGORY_BELOW:
+        # Judged on the thing asked for as well as the whole message: "ok what about a head torch
+        # for her" is a head torch, which the filler words around it hide.
+        thing = " ".join(said.unknown)
+        thing_meant, thing_closeness = finder.category_meant(thing)
+        best = max(finder.similarity(text)[0], finder.similarity(thing)[0])
+        if best < NOT_CARRIED_BELOW and max(closeness, thing_closeness) < NOT_A_CATEGORY_BELOW:
             categories = product_facts.listing(list(finder.categories))
-            thing = " ".join(said.unknown)
             return ShoppingAnswer(
                 [Said("utter_not_carried", values={"thing": thing, "categories": categories})],
                 [],
                 None,
                 list(shown),
             )
+        meant = meant or thing_meant
     if meant and "category" not in entities:
         said = replace(said, category=meant)  # named by another word: a new request for it
     request = next_request(finder, text, entities, previous, shown, said)
