@@ -1,23 +1,63 @@
-"""Handing a conversation to a person and back: the lifecycle as one explicit transition table.
+"""The conversation's state machine: who owns a conversation, apart from where it is in its life,
+and one table of transitions, each with the effects the store applies with it (atomically).
 
-Who owns a conversation (the assistant, a person, nobody once it is closed) and where it is in
-its life (open, resolved, closed) both follow from its status; the assistant never answers while a
-person owns it, and nobody answers a closed one.
+Who owns it: the assistant; the queue (handed over, nobody assigned yet: the assistant only
+acknowledges); a named person. Where it is in its life: open, resolved (handed back, the customer
+asked for a rating), closed (quiet for the idle time: the customer's next message starts a new
+conversation, a staff reply reopens this one). The API's ``status`` is the pair in one word.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from enum import StrEnum
 
 
+class Owner(StrEnum):
+    ASSISTANT = "assistant"
+    QUEUE = "queue"
+    PERSON = "person"
+
+
+class Lifecycle(StrEnum):
+    OPEN = "open"
+    RESOLVED = "resolved"
+    CLOSED = "closed"
+
+
 class Status(StrEnum):
+    """The state in one word, as the API and the inbox show it."""
+
     BOT = "bot"  # the assistant answers
-    WAITING = "waiting"  # handed over, in the staff queue
+    WAITING = "waiting"  # in the staff queue
     ASSIGNED = "assigned"  # a staff member has claimed it and answers
     RESOLVED = "resolved"  # handed back to the assistant; the customer was asked for a rating
-    # Nothing said for the idle time (Settings.idle_close_minutes) while the assistant had it: the
-    # customer's next message starts a new conversation; a staff reply reopens this one.
-    CLOSED = "closed"
+    CLOSED = "closed"  # quiet for the idle time (Settings.idle_close_minutes)
+
+
+@dataclass(frozen=True)
+class State:
+    owner: Owner
+    lifecycle: Lifecycle
+
+
+STATES: dict[Status, State] = {
+    Status.BOT: State(Owner.ASSISTANT, Lifecycle.OPEN),
+    Status.WAITING: State(Owner.QUEUE, Lifecycle.OPEN),
+    Status.ASSIGNED: State(Owner.PERSON, Lifecycle.OPEN),
+    Status.RESOLVED: State(Owner.ASSISTANT, Lifecycle.RESOLVED),
+    # Only the assistant's conversations close; nobody answers one while it is closed.
+    Status.CLOSED: State(Owner.ASSISTANT, Lifecycle.CLOSED),
+}
+_STATUS_OF = {state: status for status, state in STATES.items()}
+
+
+def status_of(owner: Owner | str, lifecycle: Lifecycle | str) -> Status:
+    """The one-word status of an owner and a lifecycle (a pair no transition leads to is refused)."""
+    try:
+        return _STATUS_OF[State(Owner(owner), Lifecycle(lifecycle))]
+    except KeyError:
+        raise ValueError(f"no conversation is owned by {owner} while {lifecycle}") from None
 
 
 class Event(StrEnum):
@@ -31,41 +71,41 @@ class Event(StrEnum):
     REOPEN = "reopen"  # a staff member writes to a closed conversation (and has it from then on)
 
 
-class Owner(StrEnum):
-    BOT = "bot"
-    PERSON = "person"
-    NOBODY = "nobody"
+class Effect(StrEnum):
+    """What a transition does besides changing the state; the store applies each (bot.store)."""
+
+    OPEN_HANDOFF = "open a handoff with its reason and summary, mark the conversation escalated"
+    START_WAITING = "start the queue's clock"
+    STOP_WAITING = "stop the queue's clock"
+    ASSIGN = "assign the staff member"
+    CLAIM_HANDOFF = "record who claimed the handoff, and when"
+    UNASSIGN = "assign nobody"
+    END_HANDOFF = "record when the handoff ended; stop waiting for an email"
 
 
-TRANSITIONS: dict[tuple[Status, Event], Status] = {
-    (Status.BOT, Event.REQUEST): Status.WAITING,
-    (Status.WAITING, Event.CLAIM): Status.ASSIGNED,
-    (Status.WAITING, Event.RESOLVE): Status.RESOLVED,
-    (Status.WAITING, Event.RECOVER): Status.BOT,
-    (Status.ASSIGNED, Event.RELEASE): Status.WAITING,
-    (Status.ASSIGNED, Event.RESOLVE): Status.RESOLVED,
-    (Status.RESOLVED, Event.RESUME): Status.BOT,
-    (Status.RESOLVED, Event.REQUEST): Status.WAITING,
-    (Status.BOT, Event.CLOSE): Status.CLOSED,
-    (Status.RESOLVED, Event.CLOSE): Status.CLOSED,
-    (Status.CLOSED, Event.REOPEN): Status.ASSIGNED,
-}
+@dataclass(frozen=True)
+class Transition:
+    target: Status
+    effects: tuple[Effect, ...] = ()
 
-OWNERS = {
-    Status.BOT: Owner.BOT,
-    Status.WAITING: Owner.PERSON,
-    Status.ASSIGNED: Owner.PERSON,
-    Status.RESOLVED: Owner.BOT,
-    # Nobody answers a closed conversation: the customer's next message opens a new one.
-    Status.CLOSED: Owner.NOBODY,
-}
-# What a status means for where the conversation is in its life, apart from who has it.
-LIFECYCLE = {
-    Status.BOT: "open",
-    Status.WAITING: "open",
-    Status.ASSIGNED: "open",
-    Status.RESOLVED: "resolved",
-    Status.CLOSED: "closed",
+
+_HAND_BACK = Transition(Status.RESOLVED, (Effect.END_HANDOFF, Effect.UNASSIGN, Effect.STOP_WAITING))
+_REQUEST = Transition(Status.WAITING, (Effect.OPEN_HANDOFF, Effect.START_WAITING))
+
+TRANSITIONS: dict[tuple[Status, Event], Transition] = {
+    (Status.BOT, Event.REQUEST): _REQUEST,
+    (Status.RESOLVED, Event.REQUEST): _REQUEST,
+    (Status.WAITING, Event.CLAIM): Transition(Status.ASSIGNED, (Effect.ASSIGN, Effect.CLAIM_HANDOFF)),
+    (Status.WAITING, Event.RESOLVE): _HAND_BACK,
+    (Status.ASSIGNED, Event.RESOLVE): _HAND_BACK,
+    (Status.WAITING, Event.RECOVER): Transition(
+        Status.BOT, (Effect.END_HANDOFF, Effect.UNASSIGN, Effect.STOP_WAITING)
+    ),
+    (Status.ASSIGNED, Event.RELEASE): Transition(Status.WAITING, (Effect.UNASSIGN, Effect.START_WAITING)),
+    (Status.RESOLVED, Event.RESUME): Transition(Status.BOT),
+    (Status.BOT, Event.CLOSE): Transition(Status.CLOSED),
+    (Status.RESOLVED, Event.CLOSE): Transition(Status.CLOSED),
+    (Status.CLOSED, Event.REOPEN): Transition(Status.ASSIGNED, (Effect.ASSIGN, Effect.STOP_WAITING)),
 }
 
 # Why a conversation is handed over: the code stored, and the words staff see.
@@ -91,8 +131,9 @@ class TransitionError(Exception):
         self.status, self.event = status, event
 
 
-def next_status(status: Status | str, event: Event | str) -> Status:
-    """The status after ``event``; raises TransitionError when the table has no such edge."""
+def transition(status: Status | str, event: Event | str) -> Transition:
+    """Where ``event`` leads from ``status`` and what it does; TransitionError when the table has
+    no such edge."""
     status, event = Status(status), Event(event)
     try:
         return TRANSITIONS[(status, event)]
@@ -100,5 +141,23 @@ def next_status(status: Status | str, event: Event | str) -> Status:
         raise TransitionError(status, event) from None
 
 
-def owner(status: Status | str) -> Owner:
-    return OWNERS[Status(status)]
+class NotAllowed(Exception):
+    """A staff member may not do this to this conversation: someone else has it."""
+
+
+class ClaimFirst(NotAllowed):
+    """A staff member replies to a conversation nobody gave them."""
+
+
+def check_staff_may(
+    event: Event | None, status: Status, assignee_id: int | None, staff_id: int, admin: bool
+) -> None:
+    """Who may do what: anyone claims from the queue; only the person who has a conversation (or
+    an admin) releases or resolves it; a reply (``event`` None) comes from the person who has it,
+    or reopens a closed one. Raises NotAllowed (ClaimFirst for a reply) with the reason."""
+    someone_elses = status == Status.ASSIGNED and assignee_id != staff_id
+    if event is None:
+        if not (status == Status.CLOSED or (status == Status.ASSIGNED and not someone_elses)):
+            raise ClaimFirst("claim the conversation before replying")
+    elif event in (Event.RELEASE, Event.RESOLVE) and someone_elses and not admin:
+        raise NotAllowed("another staff member has this conversation")

@@ -79,7 +79,7 @@ async def staff_online(staff_browser):
 async def test_the_assistant_answers_and_both_sides_are_stored(gateway):
     answer = await customer_says(gateway, "hi")
     assert texts(answer)[0].startswith("Hi! I'm the Alder & Pine assistant")
-    assert answer["conversation"]["owner"] == "bot"
+    assert (answer["conversation"]["owner"], answer["conversation"]["lifecycle"]) == ("assistant", "open")
     conversations = gateway.app[CONVERSATIONS]
     messages = await conversations.messages(answer["conversation"]["id"])
     assert [(m.sender, m.direction) for m in messages] == [("customer", "in"), ("bot", "out")]
@@ -450,8 +450,8 @@ async def test_the_web_chat_talks_over_its_socket_and_hears_staff_live(gateway, 
     router = gateway.app[ROUTER]
     from bot.handoff import Event
 
-    await router.staff_event(conversation.id, Event.CLAIM, staff.id, staff.name)
-    await router.staff_reply(conversation.id, staff.id, "Hello from Ana")
+    await router.staff_event(conversation.id, Event.CLAIM, staff)
+    await router.staff_reply(conversation.id, staff, "Hello from Ana")
     seen = []
     while "Hello from Ana" not in seen:
         seen.append((await chat.receive_json(timeout=2))["message"]["text"])

@@ -6,7 +6,7 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import inspect
+from sqlalchemy import inspect, text
 
 from bot.handoff import Event, Status, TransitionError
 from bot.settings import load_settings
@@ -47,6 +47,53 @@ async def test_migrations_create_every_table_and_roll_back(engine):
         tables = await connection.run_sync(lambda sync: set(inspect(sync).get_table_names()))
     assert tables <= {"alembic_version"}
     await migrate(engine)  # and forward again
+
+
+async def test_the_schema_the_migrations_build_is_the_models_schema(engine):
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    from bot.store.models import Base
+
+    def differences(sync) -> list:
+        return compare_metadata(MigrationContext.configure(sync), Base.metadata)
+
+    async with engine.connect() as connection:
+        assert await connection.run_sync(differences) == []
+
+
+async def test_existing_conversations_keep_their_state_when_owner_and_lifecycle_are_split(engine):
+    await downgrade(engine, "0001")  # the schema with one status column
+    statuses = ["bot", "waiting", "assigned", "resolved", "closed"]
+    async with engine.begin() as connection:
+        await connection.execute(
+            text("INSERT INTO customers (id, channel, external_id, created_at) VALUES (1, 'api', 'c', :at)"),
+            {"at": datetime.now(UTC)},
+        )
+        for number, status in enumerate(statuses, start=1):
+            await connection.execute(
+                text(
+                    "INSERT INTO conversations (id, customer_id, channel, status, escalated, awaiting_email,"
+                    " created_at, last_message_at) VALUES (:id, 1, 'api', :status, false, false, :at, :at)"
+                ),
+                {"id": number, "status": status, "at": datetime.now(UTC)},
+            )
+    await migrate(engine)
+    conversations = Conversations(session_factory(engine))
+    after = [(await conversations.get(number)) for number in range(1, len(statuses) + 1)]
+    assert [c.status for c in after] == statuses
+    assert [(c.owner, c.lifecycle) for c in after] == [
+        ("assistant", "open"),
+        ("queue", "open"),
+        ("person", "open"),
+        ("assistant", "resolved"),
+        ("assistant", "closed"),
+    ]
+    await downgrade(engine, "0001")  # and back: the one column again, from the pair
+    async with engine.connect() as connection:
+        rows = await connection.execute(text("SELECT status FROM conversations ORDER BY id"))
+        assert [row.status for row in rows] == statuses
+    await migrate(engine)
 
 
 async def test_a_customer_keeps_one_conversation_per_channel(conversations):

@@ -18,10 +18,10 @@ from bot.core.delivery import Delivery
 from bot.core.escalation import is_profane, sounds_angry
 from bot.core.intake import Incoming, MessageRejected, RateLimit
 from bot.core.views import conversation_view, customer_view, staff_view
-from bot.handoff import REASONS, Event, Owner, Status, owner
+from bot.handoff import REASONS, Event, Lifecycle, Owner, Status, check_staff_may
 from bot.knowledge.shop import Shop
 from bot.store.conversations import Conversations
-from bot.store.models import Conversation, Message
+from bot.store.models import Conversation, Message, StaffUser
 from bot.summary import Turn, summarize
 
 EMAIL = re.compile(r"[^@\s<>]+@[^@\s<>]+\.[a-z]{2,}", re.IGNORECASE)
@@ -96,8 +96,7 @@ class Router:
         self, conversation: Conversation, message: Message, incoming: Incoming, previous_intent: str | None
     ) -> tuple[list[Message], Conversation | None]:
         """The replies, and the conversation after them when the turn already read it back."""
-        status = Status(conversation.status)
-        if status == Status.RESOLVED:
+        if conversation.lifecycle == Lifecycle.RESOLVED:
             # The customer rates, or moves on; either way the assistant carries on.
             await self._conversations.transition(conversation.id, Event.RESUME)
             await self._queue_changed(conversation.id)
@@ -105,8 +104,7 @@ class Router:
                 await self._conversations.rate(conversation.id, int(match.group(1)))
                 thanks = "Thank you for rating us! Anything else I can help with?"
                 return [await self.say(conversation.id, thanks)], None
-            status = Status.BOT
-        if owner(status) == Owner.PERSON:
+        if conversation.owner != Owner.ASSISTANT:
             return await self._for_a_person(conversation, message, incoming), None
         # Swearing counts as anger right after the assistant failed to understand the customer.
         failed_before = is_profane(message.text) and previous_intent == FALLBACK_INTENT
@@ -227,30 +225,32 @@ class Router:
 
     # --- staff --------------------------------------------------------------------------------
 
-    async def staff_event(
-        self, conversation_id: int, event: Event, staff_id: int, staff_name: str
-    ) -> Conversation:
-        """Claim, release or resolve, telling the customer what happens."""
-        conversation = await self._conversations.transition(conversation_id, event, staff_id=staff_id)
+    async def staff_event(self, conversation_id: int, event: Event, staff: StaffUser) -> Conversation:
+        """Claim, release or resolve, telling the customer what happens; raises NotAllowed when
+        the conversation is someone else's (bot.handoff.check_staff_may)."""
+        current = await self._conversations.get(conversation_id)
+        check_staff_may(event, current.status, current.assignee_id, staff.id, staff.role == "admin")
+        conversation = await self._conversations.transition(conversation_id, event, staff_id=staff.id)
         if event == Event.CLAIM:
-            await self.say(conversation_id, f"{staff_name} from our team has joined the conversation.")
+            await self.say(conversation_id, f"{staff.name} from our team has joined the conversation.")
         elif event == Event.RESOLVE:
             await self.say(
                 conversation_id,
-                f"{staff_name} has handed you back to the {self._shop.name} assistant. "
+                f"{staff.name} has handed you back to the {self._shop.name} assistant. "
                 "How would you rate the help you got, from 1 (poor) to 5 (great)?",
             )
         await self._queue_changed(conversation_id)
         return conversation
 
-    async def staff_reply(self, conversation_id: int, staff_id: int, text: str) -> Message:
-        """A staff member's message to the customer; writing to a closed conversation reopens it,
-        assigned to them."""
+    async def staff_reply(self, conversation_id: int, staff: StaffUser, text: str) -> Message:
+        """A staff member's message to the customer, in a conversation they have; writing to a
+        closed conversation reopens it, assigned to them. Raises NotAllowed otherwise."""
         conversation = await self._conversations.get(conversation_id)
+        check_staff_may(None, conversation.status, conversation.assignee_id, staff.id, staff.role == "admin")
         if conversation.status == Status.CLOSED:
-            await self._conversations.transition(conversation_id, Event.REOPEN, staff_id=staff_id)
+            await self._conversations.transition(conversation_id, Event.REOPEN, staff_id=staff.id)
             await self._queue_changed(conversation_id)
-        return await self.say(conversation_id, text, sender="agent", agent_id=staff_id)
+        return await self.say(conversation_id, text, sender="agent", agent_id=staff.id)
 
     async def close_idle(self) -> int:
         """Close the conversations the assistant has that went quiet for the idle time."""

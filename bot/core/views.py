@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.handoff import REASONS, owner
+from bot.handoff import REASONS
 from bot.store.models import Conversation, Handoff, Message
 
 
@@ -33,7 +33,8 @@ def conversation_view(conversation: Conversation, handoff: Handoff | None = None
         or conversation.customer.external_id,
         "email": conversation.customer.email,
         "status": conversation.status,
-        "owner": owner(conversation.status).value,
+        "owner": conversation.owner,
+        "lifecycle": conversation.lifecycle,
         "assignee": conversation.assignee.name if conversation.assignee else None,
         "waiting_since": conversation.waiting_since and conversation.waiting_since.isoformat(),
         "last_message_at": conversation.last_message_at.isoformat(),

@@ -1,5 +1,5 @@
-"""Each store error maps to one HTTP status, for every page and endpoint that does not answer it
-itself."""
+"""Each store and conversation-core error maps to one HTTP status, for every page and endpoint
+that does not answer it itself."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 
-from bot.handoff import TransitionError
+from bot.handoff import ClaimFirst, NotAllowed, TransitionError
 from bot.store.conversations import NotFound
 
 
@@ -19,5 +19,7 @@ async def store_errors(
         return await handler(request)
     except NotFound as missing:
         raise web.HTTPNotFound(text=str(missing)) from None
-    except TransitionError as refused:
+    except (TransitionError, ClaimFirst) as refused:
         raise web.HTTPConflict(text=str(refused)) from None
+    except NotAllowed as refused:
+        raise web.HTTPForbidden(text=str(refused)) from None

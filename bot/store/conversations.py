@@ -1,8 +1,9 @@
 """Conversations as the gateway and the inbox use them: messages in and out, handoffs, notes, ratings.
 
-Every method is one transaction. Status changes go through bot.handoff's transition table, with
+Every method is one transaction. State changes go through bot.handoff's transition table, with
 the conversation's row locked (PostgreSQL) or the database write-locked (SQLite), so two staff
-members cannot claim the same conversation.
+members cannot claim the same conversation; each transition's effects are applied here, in the
+same transaction.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from sqlalchemy import func, or_, select, update
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlalchemy.orm import aliased
 
-from bot.handoff import TRANSITIONS, Event, Status, next_status
+from bot.handoff import STATES, TRANSITIONS, Effect, Event, Status, transition
 from bot.store.database import Session
 from bot.store.models import Conversation, Customer, Handoff, Message, Note, Rating, now
 
@@ -101,8 +102,8 @@ class Conversations:
         async with self._sessions.begin() as session:
             result = await session.execute(
                 update(Conversation)
-                .where(Conversation.status.in_(CLOSABLE), Conversation.last_message_at < idle_before)
-                .values(status=Status.CLOSED)
+                .where(Conversation.in_status(*CLOSABLE), Conversation.last_message_at < idle_before)
+                .values(owner=STATES[Status.CLOSED].owner, lifecycle=STATES[Status.CLOSED].lifecycle)
             )
             return result.rowcount or 0
 
@@ -187,32 +188,33 @@ class Conversations:
         async with self._sessions.begin() as session:
             if session.bind.dialect.name == "sqlite":
                 # Take SQLite's write lock now, so the status read below cannot go stale.
-                await session.execute(update(Conversation).where(Conversation.id == -1).values(status=""))
+                await session.execute(update(Conversation).where(Conversation.id == -1).values(owner=""))
             conversation = await self._locked(session, conversation_id)
-            status = next_status(conversation.status, event)
+            step = transition(conversation.status, event)
             handoff = await self._open_handoff(session, conversation_id)
-            if event == Event.REQUEST:
-                session.add(
-                    Handoff(conversation_id=conversation_id, reason=reason or "rule", summary=summary or {})
-                )
-                conversation.escalated = True
-                conversation.waiting_since = now()
-                conversation.awaiting_email = awaiting_email
-            elif event == Event.CLAIM:
-                conversation.assignee_id = staff_id
-                handoff.claimed_by, handoff.claimed_at = staff_id, now()
-            elif event == Event.RELEASE:
-                conversation.assignee_id = None
-                conversation.waiting_since = now()
-            elif event == Event.REOPEN:
-                conversation.assignee_id = staff_id
-                conversation.waiting_since = None
-            elif event in (Event.RESOLVE, Event.RECOVER):
-                handoff.resolved_at = now()
-                conversation.assignee_id = None
-                conversation.waiting_since = None
-                conversation.awaiting_email = False
-            conversation.status = status
+            for effect in step.effects:
+                if effect == Effect.OPEN_HANDOFF:
+                    session.add(
+                        Handoff(
+                            conversation_id=conversation_id, reason=reason or "rule", summary=summary or {}
+                        )
+                    )
+                    conversation.escalated = True
+                    conversation.awaiting_email = awaiting_email
+                elif effect == Effect.START_WAITING:
+                    conversation.waiting_since = now()
+                elif effect == Effect.STOP_WAITING:
+                    conversation.waiting_since = None
+                elif effect == Effect.ASSIGN:
+                    conversation.assignee_id = staff_id
+                elif effect == Effect.CLAIM_HANDOFF:
+                    handoff.claimed_by, handoff.claimed_at = staff_id, now()
+                elif effect == Effect.UNASSIGN:
+                    conversation.assignee_id = None
+                elif effect == Effect.END_HANDOFF:
+                    handoff.resolved_at = now()
+                    conversation.awaiting_email = False
+            conversation.status = step.target
             await session.flush()
             await session.refresh(conversation)
             return conversation
@@ -234,7 +236,7 @@ class Conversations:
             rows = await session.execute(
                 select(Conversation, Handoff)
                 .join(Handoff, Handoff.id == latest)
-                .where(Conversation.status == Status.WAITING)
+                .where(Conversation.in_status(Status.WAITING))
                 .order_by(Conversation.waiting_since, Conversation.id)
             )
             return [(conversation, handoff) for conversation, handoff in rows]
@@ -243,7 +245,7 @@ class Conversations:
         async with self._sessions() as session:
             rows = await session.scalars(
                 select(Conversation)
-                .where(Conversation.status == Status.ASSIGNED, Conversation.assignee_id == staff_id)
+                .where(Conversation.in_status(Status.ASSIGNED), Conversation.assignee_id == staff_id)
                 .order_by(Conversation.last_message_at.desc())
             )
             return list(rows)
@@ -293,7 +295,7 @@ class Conversations:
         if filters.channel:
             query = query.where(Conversation.channel == filters.channel)
         if filters.status:
-            query = query.where(Conversation.status == filters.status)
+            query = query.where(Conversation.in_status(Status(filters.status)))
         if filters.escalated is not None:
             query = query.where(Conversation.escalated == filters.escalated)
         if filters.since:
@@ -364,7 +366,7 @@ async def _open(
         .limit(1)
     )
     if conversation is not None and _goes_quiet(conversation, idle_before):
-        conversation.status = next_status(conversation.status, Event.CLOSE)
+        conversation.status = transition(conversation.status, Event.CLOSE).target
     if conversation is None or conversation.status == Status.CLOSED:
         conversation = Conversation(customer=customer, channel=channel, status=Status.BOT)
         session.add(conversation)

@@ -5,9 +5,11 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ColumnElement, ForeignKey, Index, String, Text, UniqueConstraint, and_, or_
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import DateTime, TypeDecorator
+
+from bot.handoff import STATES, Lifecycle, Owner, Status, status_of
 
 
 def now() -> datetime:
@@ -77,13 +79,15 @@ class Customer(Base):
 
 class Conversation(Base):
     __tablename__ = "conversations"
-    __table_args__ = (Index("ix_conversations_status_waiting", "status", "waiting_since"),)
+    __table_args__ = (Index("ix_conversations_state_waiting", "lifecycle", "owner", "waiting_since"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"), index=True)
     channel: Mapped[str] = mapped_column(String(40))
-    # Lifecycle (bot, waiting, assigned, resolved); who owns it follows from it (bot.handoff).
-    status: Mapped[str] = mapped_column(String(20), default="bot")
+    # Who has it (assistant, queue, person) and where it is in its life (open, resolved, closed):
+    # bot.handoff's state machine; only its transitions change them.
+    owner: Mapped[str] = mapped_column(String(20), default=Owner.ASSISTANT)
+    lifecycle: Mapped[str] = mapped_column(String(20), default=Lifecycle.OPEN)
     assignee_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id", ondelete="SET NULL"))
     escalated: Mapped[bool] = mapped_column(default=False)
     waiting_since: Mapped[datetime | None]
@@ -94,6 +98,24 @@ class Conversation(Base):
 
     customer: Mapped[Customer] = relationship(lazy="joined")
     assignee: Mapped[StaffUser | None] = relationship(lazy="joined")
+
+    @property
+    def status(self) -> Status:
+        return status_of(self.owner, self.lifecycle)
+
+    @status.setter
+    def status(self, status: Status) -> None:
+        self.owner, self.lifecycle = STATES[status].owner, STATES[status].lifecycle
+
+    @staticmethod
+    def in_status(*statuses: Status) -> ColumnElement[bool]:
+        """The SQL condition for conversations in any of ``statuses``."""
+        return or_(
+            *(
+                and_(Conversation.owner == STATES[s].owner, Conversation.lifecycle == STATES[s].lifecycle)
+                for s in statuses
+            )
+        )
 
 
 class Message(Base):
