@@ -44,24 +44,32 @@ def knowledge() -> Knowledge:
 
 
 @pytest.fixture(scope="session")
-def faq_index(knowledge):
-    """The demo FAQ's index, built (once, when the FAQ changed) where the assistant keeps it."""
-    settings = load_settings()
-    build_faq_index(settings, knowledge)
-    return FaqIndex.load(Builds(settings.index_dir, FAQ).current())
+def index_settings(tmp_path_factory):
+    """Indexes of the demo content built for the tests, in a folder of their own, without tuning the
+    encoder to the FAQ (the assistant's own indexes in var/index are the assistant's)."""
+    return load_settings(index_dir=tmp_path_factory.mktemp("index"), tune_encoder=False)
 
 
 @pytest.fixture(scope="session")
-def catalog_index(knowledge):
-    settings = load_settings()
-    build_catalog_index(settings, knowledge)
-    return CatalogIndex.load(Builds(settings.index_dir, CATALOG).current())
+def faq_index(knowledge, index_settings):
+    build_faq_index(index_settings, knowledge)
+    return FaqIndex.load(Builds(index_settings.index_dir, FAQ).current())
+
+
+@pytest.fixture(scope="session")
+def catalog_index(knowledge, index_settings):
+    build_catalog_index(index_settings, knowledge)
+    return CatalogIndex.load(Builds(index_settings.index_dir, CATALOG).current())
 
 
 @pytest.fixture
-def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """The action server's settings pointed at a fresh data directory (handoffs land there)."""
+def data_dir(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, index_settings, faq_index, catalog_index
+) -> Path:
+    """The action server's settings pointed at a fresh data directory (handoffs land there) and at
+    the tests' indexes."""
     monkeypatch.setenv("SUPPORTDESK_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("SUPPORTDESK_INDEX_DIR", str(index_settings.index_dir))
     for accessor in (shop.settings, shop._knowledge_for, shop.indexes, shop._finder_for):
         accessor.cache_clear()
     yield tmp_path

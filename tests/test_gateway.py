@@ -5,6 +5,7 @@ the real one."""
 from __future__ import annotations
 
 import asyncio
+import html
 import json
 from datetime import UTC, datetime, timedelta
 
@@ -14,9 +15,11 @@ from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import event
 
 from bot.core.availability import StaffHours
+from bot.core.channels import Capabilities
 from bot.gateway.app import create_app
-from bot.gateway.keys import CONVERSATIONS, ENGINE, ROUTER, STAFF
-from bot.settings import load_settings
+from bot.gateway.keys import CHANNELS, CONVERSATIONS, ENGINE, ROUTER, SETTINGS, STAFF
+from bot.gateway.views import api_example
+from bot.settings import PROJECT_DIR, load_settings
 from tests.gateway_helpers import TOKEN, customer_says, sign_in, texts
 from tests.rasa_standin import RasaStandIn
 
@@ -168,6 +171,21 @@ async def test_a_customer_sending_too_fast_is_slowed_down_and_others_are_not(gat
     await customer_says(gateway, "hi", customer="calm")
 
 
+async def test_the_api_example_on_the_start_page_is_the_readmes_and_works(gateway, tmp_path):
+    readme = (PROJECT_DIR / "README.md").read_text()
+    assert api_example("http://127.0.0.1:8000", "var/channel-token") in readme
+    settings = gateway.app[SETTINGS]
+    page = await (await gateway.get("/")).text()
+    assert html.escape(api_example(settings.gateway_url, str(settings.channel_token_file))) in page
+    # Pasted into a shell against this gateway, it talks to the assistant.
+    token_file = tmp_path / "token"
+    token_file.write_text(TOKEN)
+    script = api_example(str(gateway.make_url("")).rstrip("/"), str(token_file)) + 'chat "hi"'
+    shell = await asyncio.create_subprocess_exec("bash", "-c", script, stdout=asyncio.subprocess.PIPE)
+    output, _ = await shell.communicate()
+    assert json.loads(output)["replies"][0]["text"].startswith("Hi! I'm the Alder & Pine assistant")
+
+
 async def test_the_openapi_document_describes_the_channel_api(gateway):
     document = await (await gateway.get("/api/openapi.json")).json()
     assert {"/api/messages", "/api/conversations/{conversation}/messages"} <= set(document["paths"])
@@ -313,6 +331,76 @@ async def test_staff_claim_reply_and_resolve_then_the_customer_rates_and_the_bot
     again = await customer_says(gateway, "How long does delivery take?")
     assert texts(again)[0].startswith("Standard takes 3-5 business days")
     await live.close()
+
+
+class TextOnlyChannel:
+    """A channel that shows text only (as SMS would) and can reach the customer at any time: the
+    messages the core delivered to it are kept."""
+
+    capabilities = Capabilities(buttons=False, cards=False)
+
+    def __init__(self) -> None:
+        self.delivered: list[tuple[int, dict]] = []
+
+    async def deliver(self, conversation_id: int, message: dict) -> None:
+        self.delivered.append((conversation_id, message))
+
+
+async def test_a_channel_plugs_in_by_name_and_gets_everything_shaped_for_what_it_shows(
+    gateway, staff_browser
+):
+    sms = TextOnlyChannel()
+    gateway.app[CHANNELS].add("sms", sms)
+    answer = await customer_says(gateway, "I'm looking for a tent under $300", channel="sms")
+    (intro, cards) = answer["replies"]
+    assert "custom" not in cards and cards["text"].startswith("- ") and "USD" in cards["text"]
+    conversation_id = answer["conversation"]["id"]
+    assert [m["text"] for _, m in sms.delivered] == [intro["text"], cards["text"]]
+
+    # A person's reply, later, reaches the customer through the channel: nothing to poll.
+    await staff_online(staff_browser)
+    await customer_says(gateway, "I want to talk to a human", channel="sms")
+    csrf = await sign_in(gateway, "ana@alderandpine.example", PASSWORD)
+    await gateway.post(f"/inbox/conversations/{conversation_id}/claim", data={"csrf_token": csrf})
+    await gateway.post(
+        f"/inbox/conversations/{conversation_id}/reply", data={"csrf_token": csrf, "text": "Hi, Ana here."}
+    )
+    assert [(c, m["sender"], m["text"]) for c, m in sms.delivered[-2:]] == [
+        (conversation_id, "system", "Ana from our team has joined the conversation."),
+        (conversation_id, "agent", "Hi, Ana here."),
+    ]
+    # ... and another channel's customers get nothing of it.
+    await customer_says(gateway, "hi", customer="someone-else")
+    assert all(conversation == conversation_id for conversation, _ in sms.delivered)
+
+
+async def test_only_the_staff_member_who_has_a_conversation_or_an_admin_hands_it_back(gateway, staff_browser):
+    await staff_online(staff_browser)
+    conversation_id = (await customer_says(gateway, "I want to talk to a human"))["conversation"]["id"]
+    csrf = await sign_in(gateway, "ana@alderandpine.example", PASSWORD)
+    await gateway.post(f"/inbox/conversations/{conversation_id}/claim", data={"csrf_token": csrf})
+    await gateway.app[STAFF].create("bo@alderandpine.example", "Bo", "agent", PASSWORD)
+    other = TestClient(gateway.server, cookie_jar=aiohttp.CookieJar(unsafe=True))
+    other_csrf = await sign_in(other, "bo@alderandpine.example", PASSWORD)
+    for action, status, says in (
+        ("resolve", 403, "another staff member has this conversation"),
+        ("release", 403, "another staff member has this conversation"),
+    ):
+        refused = await other.post(
+            f"/inbox/conversations/{conversation_id}/{action}", data={"csrf_token": other_csrf}
+        )
+        assert (refused.status, await refused.text()) == (status, says)
+    refused = await other.post(
+        f"/inbox/conversations/{conversation_id}/reply", data={"csrf_token": other_csrf, "text": "me too"}
+    )
+    assert (refused.status, await refused.text()) == (409, "claim the conversation before replying")
+    admin_csrf = await sign_in(staff_browser, "owner@alderandpine.example", PASSWORD)
+    handed_back = await staff_browser.post(
+        f"/inbox/conversations/{conversation_id}/resolve", data={"csrf_token": admin_csrf}
+    )
+    assert handed_back.status == 200
+    assert (await gateway.app[CONVERSATIONS].get(conversation_id)).status == "resolved"
+    await other.session.close()  # (closing the client would stop the shared server)
 
 
 async def test_customer_text_is_escaped_in_the_inbox(gateway, staff_browser):

@@ -14,10 +14,11 @@ from typing import Any
 from bot.conversation import FALLBACK_INTENT
 from bot.core.assistant import AssistantTurn, AssistantUnavailable, RasaClient
 from bot.core.availability import StaffHours, when_to_expect
-from bot.core.delivery import Delivery
+from bot.core.channels import Channels, channel_view
+from bot.core.delivery import StaffDelivery
 from bot.core.escalation import is_profane, sounds_angry
 from bot.core.intake import Incoming, MessageRejected, RateLimit
-from bot.core.views import conversation_view, customer_view, staff_view
+from bot.core.views import conversation_view, staff_view
 from bot.handoff import REASONS, Event, Lifecycle, Owner, Status, check_staff_may
 from bot.knowledge.shop import Shop
 from bot.store.conversations import Conversations
@@ -41,19 +42,21 @@ class Router:
         self,
         conversations: Conversations,
         rasa: RasaClient,
-        hub: Delivery,
+        hub: StaffDelivery,
         shop: Shop,
         max_chars: int,
         per_minute: int,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         hours: StaffHours | None = None,
         idle_close: timedelta = timedelta(days=1),
+        channels: Channels | None = None,
     ):
         """``clock`` and ``hours`` (the support schedule, store.yml's by default) are given by
         tests and by a shop that runs the core somewhere else than store.yml says."""
         self._conversations = conversations
         self._rasa = rasa
         self._hub = hub
+        self._channels = channels or Channels()
         self._shop = shop
         self._hours = hours or StaffHours(shop.support)
         self._max_chars = max_chars
@@ -103,14 +106,14 @@ class Router:
             if match := RATING.fullmatch(message.text):
                 await self._conversations.rate(conversation.id, int(match.group(1)))
                 thanks = "Thank you for rating us! Anything else I can help with?"
-                return [await self.say(conversation.id, thanks)], None
+                return [await self.say(conversation, thanks)], None
         if conversation.owner != Owner.ASSISTANT:
             return await self._for_a_person(conversation, message, incoming), None
         # Swearing counts as anger right after the assistant failed to understand the customer.
         failed_before = is_profane(message.text) and previous_intent == FALLBACK_INTENT
         if sounds_angry(message.text, after_failed_answer=failed_before):
             lead = "I'm sorry about this. I'm bringing in a person from our team right away."
-            return await self.hand_over(conversation.id, "angry_customer", lead=lead), None
+            return await self.hand_over(conversation, "angry_customer", lead=lead), None
         return await self._ask_assistant(conversation, message, incoming)
 
     async def _for_a_person(
@@ -118,7 +121,7 @@ class Router:
     ) -> list[Message]:
         if conversation.awaiting_email and (found := EMAIL.search(message.text)):
             await self._conversations.set_email(conversation.id, found.group(0))
-            return [await self.say(conversation.id, f"Thank you! We'll write to {found.group(0)}.")]
+            return [await self.say(conversation, f"Thank you! We'll write to {found.group(0)}.")]
         handoff = await self._conversations.latest_handoff(conversation.id)
         if conversation.status == Status.WAITING and handoff and handoff.reason == "assistant_unavailable":
             # Nobody has taken it yet: if the assistant is back, it answers again.
@@ -144,7 +147,7 @@ class Router:
             turn = await self._ask(conversation, message, incoming)
         except AssistantUnavailable:
             lead = "Sorry, I'm having trouble answering right now. I've passed your message to our team."
-            return await self.hand_over(conversation.id, "assistant_unavailable", lead=lead), None
+            return await self.hand_over(conversation, "assistant_unavailable", lead=lead), None
         return await self._store_replies(conversation, message, turn)
 
     async def _store_replies(
@@ -155,12 +158,12 @@ class Router:
             conversation.id, message.id, turn.intent, payloads
         )
         for saved in stored:
-            await self._deliver(conversation.id, saved)
+            await self._deliver(conversation, saved)
         if (handoff := turn.handoff) is None:
             return stored, after
         reason = handoff.get("reason") if handoff.get("reason") in REASONS else "rule"
         summary = handoff.get("summary") if isinstance(handoff.get("summary"), dict) else None
-        return stored + await self.hand_over(conversation.id, reason, summary), None
+        return stored + await self.hand_over(conversation, reason, summary), None
 
     # --- handing over ---------------------------------------------------------------------------
 
@@ -171,13 +174,14 @@ class Router:
 
     async def hand_over(
         self,
-        conversation_id: int,
+        conversation: Conversation,
         reason: str,
         summary: dict[str, Any] | None = None,
         lead: str | None = None,
     ) -> list[Message]:
         """Put the conversation in the staff queue, with ``summary`` (else one made from the stored
         transcript); when nobody can answer live, say when someone will and ask for an email."""
+        conversation_id = conversation.id
         if summary is None:
             summary = await self._summary(conversation_id)
         moment = self._clock()
@@ -185,14 +189,14 @@ class Router:
         await self._conversations.transition(
             conversation_id, Event.REQUEST, reason=reason, summary=summary, awaiting_email=not available
         )
-        said = [await self.say(conversation_id, lead)] if lead else []
+        said = [await self.say(conversation, lead)] if lead else []
         if not available:
             when = when_to_expect(
                 None if self._hours.is_open(moment) else self._hours.next_opening(moment), moment
             )
             said.append(
                 await self.say(
-                    conversation_id,
+                    conversation,
                     f"Nobody from our team is available right now; we'll reply here {when}. "
                     f"If you'd like an email instead, type your email address.",
                 )
@@ -201,19 +205,19 @@ class Router:
         return said
 
     async def say(
-        self, conversation_id: int, text: str, sender: str = "system", agent_id: int | None = None
+        self, conversation: Conversation, text: str, sender: str = "system", agent_id: int | None = None
     ) -> Message:
         """Store a message to the customer and send it to them and to staff, live."""
-        message = await self._conversations.add_message(conversation_id, sender, text, agent_id=agent_id)
-        await self._deliver(conversation_id, message)
+        message = await self._conversations.add_message(conversation.id, sender, text, agent_id=agent_id)
+        await self._deliver(conversation, message)
         return message
 
-    async def _deliver(self, conversation_id: int, message: Message) -> None:
-        """To the customer's live connection (web chat) and to staff; channels that answer over
-        HTTP also get it in their response."""
-        await self._hub.to_customer(conversation_id, {"type": "message", "message": customer_view(message)})
+    async def _deliver(self, conversation: Conversation, message: Message) -> None:
+        """To the customer, through their channel (shaped for what it can show), and to staff."""
+        channel = self._channels[conversation.channel]
+        await channel.deliver(conversation.id, channel_view(message, channel.capabilities))
         await self._hub.to_staff(
-            {"type": "message", "conversation": conversation_id, "message": staff_view(message)}
+            {"type": "message", "conversation": conversation.id, "message": staff_view(message)}
         )
 
     async def _queue_changed(self, conversation_id: int) -> None:
@@ -232,10 +236,10 @@ class Router:
         check_staff_may(event, current.status, current.assignee_id, staff.id, staff.role == "admin")
         conversation = await self._conversations.transition(conversation_id, event, staff_id=staff.id)
         if event == Event.CLAIM:
-            await self.say(conversation_id, f"{staff.name} from our team has joined the conversation.")
+            await self.say(conversation, f"{staff.name} from our team has joined the conversation.")
         elif event == Event.RESOLVE:
             await self.say(
-                conversation_id,
+                conversation,
                 f"{staff.name} has handed you back to the {self._shop.name} assistant. "
                 "How would you rate the help you got, from 1 (poor) to 5 (great)?",
             )
@@ -250,7 +254,7 @@ class Router:
         if conversation.status == Status.CLOSED:
             await self._conversations.transition(conversation_id, Event.REOPEN, staff_id=staff.id)
             await self._queue_changed(conversation_id)
-        return await self.say(conversation_id, text, sender="agent", agent_id=staff.id)
+        return await self.say(conversation, text, sender="agent", agent_id=staff.id)
 
     async def close_idle(self) -> int:
         """Close the conversations the assistant has that went quiet for the idle time."""

@@ -1,4 +1,6 @@
-"""The JSON API channels use: hand in a customer's message, read what was sent back since."""
+"""The JSON API channels use: hand in a customer's message, read what was sent back since. Replies
+are shaped for what the named channel can show (bot.core.channels); a channel the core does not
+know by name is polled and draws buttons and cards itself."""
 
 from __future__ import annotations
 
@@ -10,9 +12,10 @@ from typing import Any
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from bot.core.channels import channel_view
 from bot.core.intake import Incoming, MessageRejected
-from bot.core.views import conversation_view, customer_view
-from bot.gateway.keys import CHANNEL_TOKEN, CONVERSATIONS, ROUTER
+from bot.core.views import conversation_view
+from bot.gateway.keys import CHANNEL_TOKEN, CHANNELS, CONVERSATIONS, ROUTER
 from bot.store.conversations import NotFound
 
 OPENAPI = Path(__file__).with_name("openapi.json")
@@ -75,6 +78,7 @@ async def post_message(request: web.Request) -> web.Response:
         message = MessageIn(**body)
     except ValidationError as problem:
         return invalid_fields(problem)
+    capabilities = request.app[CHANNELS][message.channel].capabilities
     try:
         conversation, replies = await request.app[ROUTER].receive(
             Incoming(message.channel, message.customer_id, message.text, message.metadata, message.name)
@@ -84,7 +88,7 @@ async def post_message(request: web.Request) -> web.Response:
     return web.json_response(
         {
             "conversation": conversation_view(conversation),
-            "replies": [customer_view(reply) for reply in replies],
+            "replies": [channel_view(reply, capabilities) for reply in replies],
         }
     )
 
@@ -103,10 +107,11 @@ async def conversation_messages(request: web.Request) -> web.Response:
     except NotFound as missing:
         return error(404, str(missing))
     messages = await conversations.messages(conversation_id, after=after)
+    capabilities = request.app[CHANNELS][conversation.channel].capabilities
     return web.json_response(
         {
             "conversation": conversation_view(conversation),
-            "messages": [customer_view(m) for m in messages if m.sender != "customer"],
+            "messages": [channel_view(m, capabilities) for m in messages if m.sender != "customer"],
         }
     )
 

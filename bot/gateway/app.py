@@ -20,12 +20,15 @@ from aiohttp import web
 
 from bot.core.assistant import RasaClient
 from bot.core.availability import StaffHours
+from bot.core.channels import Channels
 from bot.core.router import Router
+from bot.gateway import chat
 from bot.gateway.auth import staff_auth
 from bot.gateway.errors import store_errors
 from bot.gateway.hub import Hub
 from bot.gateway.keys import (
     CHANNEL_TOKEN,
+    CHANNELS,
     CONVERSATIONS,
     ENGINE,
     HTTP_CLIENT,
@@ -97,6 +100,7 @@ def _router(
         settings = app[SETTINGS]
         hub = Hub()
         app[HUB] = hub
+        app[CHANNELS] = Channels({chat.CHANNEL: chat.WebChat(hub)})
         app[ROUTER] = Router(
             app[CONVERSATIONS],
             RasaClient(app[HTTP_CLIENT], settings.rasa_url, settings.rasa_timeout_seconds),
@@ -107,6 +111,7 @@ def _router(
             **({"clock": clock} if clock else {}),
             hours=hours,
             idle_close=timedelta(minutes=settings.idle_close_minutes),
+            channels=app[CHANNELS],
         )
         closer = asyncio.create_task(_close_idle_conversations(app[ROUTER]))
         yield

@@ -6,17 +6,37 @@ from __future__ import annotations
 import hashlib
 import json
 import secrets
+from typing import Any
 
 import aiohttp_jinja2
 from aiohttp import WSMsgType, web
 
+from bot.core.channels import Capabilities, channel_view
 from bot.core.intake import Incoming, MessageRejected
-from bot.core.views import customer_view
 from bot.gateway.auth import same_origin
+from bot.gateway.hub import Hub
 from bot.gateway.keys import CONVERSATIONS, HUB, KNOWLEDGE, ROUTER, SETTINGS
+from bot.store.models import Message
 
 VISITOR_COOKIE = "sd_visitor"
 CHANNEL = "web"
+
+
+class WebChat:
+    """The web chat as a channel of the core: it draws buttons and product cards, and reaches the
+    customer over every chat socket open on their conversation."""
+
+    capabilities = Capabilities()
+
+    def __init__(self, hub: Hub):
+        self._hub = hub
+
+    async def deliver(self, conversation_id: int, message: dict[str, Any]) -> None:
+        await self._hub.to_customer(conversation_id, {"type": "message", "message": message})
+
+
+def _view(message: Message) -> dict[str, Any]:
+    return channel_view(message, WebChat.capabilities)
 
 
 def _visitor(request: web.Request) -> str | None:
@@ -49,7 +69,7 @@ async def socket(request: web.Request) -> web.WebSocketResponse:
     hub.add_customer(ws, conversation.id)
     try:
         history = await conversations.messages(conversation.id)
-        await ws.send_json({"type": "history", "messages": [customer_view(m) for m in history]})
+        await ws.send_json({"type": "history", "messages": [_view(m) for m in history]})
         async for frame in ws:
             if frame.type != WSMsgType.TEXT:
                 continue
@@ -75,7 +95,7 @@ async def socket(request: web.Request) -> web.WebSocketResponse:
                 conversation = now_in
                 hub.add_customer(ws, conversation.id)
                 for reply in replies:
-                    await ws.send_json({"type": "message", "message": customer_view(reply)})
+                    await ws.send_json({"type": "message", "message": _view(reply)})
     finally:
         hub.remove_customer(ws, conversation.id)
     return ws

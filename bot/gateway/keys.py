@@ -6,6 +6,7 @@ import aiohttp
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.core.channels import Channels
 from bot.core.router import Router
 from bot.gateway.hub import Hub
 from bot.knowledge import Knowledge
@@ -21,4 +22,6 @@ CONVERSATIONS = web.AppKey("conversations", Conversations)
 STAFF = web.AppKey("staff", Staff)
 HUB = web.AppKey("hub", Hub)
 ROUTER = web.AppKey("router", Router)
+# The channels the core delivers to by name (the web chat; WhatsApp and Slack register here too).
+CHANNELS = web.AppKey("channels", Channels)
 CHANNEL_TOKEN = web.AppKey("channel_token", str)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import json
 from html import escape
 
 import aiohttp
@@ -59,18 +58,24 @@ assistant or to a person:</p>
 """
 
 
+def api_example(gateway_url: str, token_file: str) -> str:
+    """A shell function that talks to the assistant as a channel would: the one example of the
+    channel API, shown on the start page and in the README (a test holds the README to it)."""
+    return (
+        f"chat() {{ curl -s -X POST {gateway_url}/api/messages -H 'Content-Type: application/json' \\\n"
+        f'  -H "Authorization: Bearer $(cat {token_file})" \\\n'
+        '  -d "{\\"channel\\": \\"api\\", \\"customer_id\\": \\"anna\\", \\"text\\": \\"$1\\"}"; echo; }\n'
+    )
+
+
 async def index(request: web.Request) -> web.Response:
     """Where to chat, where staff work, and a ready-to-paste API example."""
     settings = request.app[SETTINGS]
     knowledge = request.app[KNOWLEDGE]
-    body = json.dumps({"channel": "api", "customer_id": "customer-1", "text": "How long does delivery take?"})
-    curl = (
-        f"curl -s -X POST {settings.gateway_url}/api/messages -H 'Content-Type: application/json' "
-        f"-H \"Authorization: Bearer $(cat {settings.channel_token_file})\" -d '{body}'"
-    )
+    example = api_example(settings.gateway_url, str(settings.channel_token_file))
     page = _PAGE.format(
         name=escape(knowledge.shop.name),
-        curl=escape(curl),
+        curl=escape(example + 'chat "How long does delivery take?"'),
         token_file=escape(str(settings.channel_token_file)),
         knowledge=escape(str(settings.knowledge_dir)),
         faq=len(knowledge.faq),

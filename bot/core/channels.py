@@ -1,0 +1,89 @@
+"""How channels plug into the conversation core: one small interface.
+
+A channel hands a customer's message to ``Router.receive`` (an ``Incoming``), and the core hands
+what is said to the customer back to the channel's ``deliver``, shaped for what the channel can
+show (``Capabilities``): buttons and product cards as they are where the channel draws them, as
+text where it cannot. The web chat (over its WebSocket) and the channel API (in its HTTP response,
+and polled for later replies) are channels; WhatsApp and Slack plug in the same way.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from bot.core.views import customer_view
+from bot.store.models import Message
+
+
+@dataclass(frozen=True)
+class Capabilities:
+    buttons: bool = True  # quick replies the customer taps (else listed in the text)
+    cards: bool = True  # product cards with pictures (else the products in the text)
+    max_chars: int | None = None  # the longest text one message may carry (else cut, with "…")
+
+
+class Channel(Protocol):
+    """A way customers reach the shop."""
+
+    @property
+    def capabilities(self) -> Capabilities: ...
+
+    async def deliver(self, conversation_id: int, message: dict[str, Any]) -> None:
+        """Send one message (``channel_view``) to the customer, now; a channel that has no way to
+        reach the customer on its own (the API, which is polled) does nothing."""
+
+
+class Polled:
+    """A channel the core cannot push to: it gets the replies to a message in its answer, and
+    later ones (a person's) by asking (``GET /api/conversations/{id}/messages``)."""
+
+    def __init__(self, capabilities: Capabilities | None = None):
+        self.capabilities = capabilities or Capabilities()
+
+    async def deliver(self, conversation_id: int, message: dict[str, Any]) -> None:
+        return None
+
+
+class Channels:
+    """The channels the core knows by name; any other name (a shop's own integration over the
+    API) is polled, with every capability."""
+
+    def __init__(self, channels: dict[str, Channel] | None = None):
+        self._channels: dict[str, Channel] = dict(channels or {})
+        self._polled = Polled()
+
+    def add(self, name: str, channel: Channel) -> None:
+        self._channels[name] = channel
+
+    def __getitem__(self, name: str) -> Channel:
+        return self._channels.get(name, self._polled)
+
+
+def channel_view(message: Message, capabilities: Capabilities) -> dict[str, Any]:
+    """A stored message as a channel with ``capabilities`` gets it: what it cannot draw is said in
+    the text instead (the options to reply with, the products with their prices and links)."""
+    view = customer_view(message)
+    lines = [view["text"]] if view["text"] else []
+    buttons = view.get("buttons") or []
+    if buttons and not capabilities.buttons:
+        lines += [f"{number}. {button.get('title', '')}" for number, button in enumerate(buttons, start=1)]
+        view.pop("buttons")
+    cards = view.get("custom") if isinstance(view.get("custom"), dict) else None
+    if cards and cards.get("type") == "product_cards" and not capabilities.cards:
+        lines += [_product_line(product) for product in cards.get("products", [])]
+        view.pop("custom")
+    text = "\n".join(lines)
+    if capabilities.max_chars and len(text) > capabilities.max_chars:
+        text = text[: capabilities.max_chars - 1].rstrip() + "…"
+    view["text"] = text
+    return view
+
+
+def _product_line(product: dict[str, Any]) -> str:
+    price = (
+        f" ({product['price']} {product.get('currency') or ''}".rstrip() + ")" if product.get("price") else ""
+    )
+    stock = "" if product.get("in_stock", True) else ", sold out"
+    link = f": {product['url']}" if product.get("url") else ""
+    return f"- {product.get('name', '')}{price}{stock}{link}"
