@@ -25,13 +25,15 @@ def in_rasa_runtime(command: str, texts: list[str]):
 
 def test_the_rasa_servers_sentence_vectors_are_the_models_vectors():
     """The exported int8 encoder, run by the Rasa runtime's ONNX Runtime and tokenizer, gives the
-    model's own (float32) vectors to within the int8 weights' rounding."""
+    model's own (float32) vectors to within the int8 weights' rounding (which depends on the CPU and
+    ONNX Runtime's version: "hi" is 0.976 of the float vector with 1.23 on an AVX2-only CPU; a
+    broken export is far below)."""
     texts = ["where is my refund", "I'd like to close my account please", "hi", "tent for two under $300"]
     rasa_side = np.array(in_rasa_runtime("embed", texts), dtype=np.float32)
     model_side = load_encoder().encode(texts)
     assert rasa_side.shape == model_side.shape
     assert np.allclose(np.linalg.norm(rasa_side, axis=1), 1.0, atol=1e-4)
-    assert (rasa_side * model_side).sum(axis=1).min() > 0.98
+    assert (rasa_side * model_side).sum(axis=1).min() > 0.97
 
 
 def test_only_messages_confidently_in_another_language_are_flagged():
