@@ -8,6 +8,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from bot.store.models import Conversation, Message
+
 
 class MessageRejected(Exception):
     """The message was not accepted (too long, too many); ``status`` is the HTTP status to answer."""
@@ -17,6 +19,15 @@ class MessageRejected(Exception):
         self.status = status
 
 
+class Duplicate(Exception):
+    """The message was taken in before (the same channel's id for it): not stored or answered
+    again. Holds the conversation and what was said to the customer after it so far."""
+
+    def __init__(self, conversation: Conversation, replies: list[Message]):
+        super().__init__("this message was received before")
+        self.conversation, self.replies = conversation, replies
+
+
 @dataclass(frozen=True)
 class Incoming:
     channel: str
@@ -24,6 +35,8 @@ class Incoming:
     text: str
     metadata: dict[str, Any] = field(default_factory=dict)
     name: str | None = None
+    # The channel's own id for the message, if it has one: a message sent again with it is the same.
+    client_message_id: str | None = None
 
 
 class RateLimit:

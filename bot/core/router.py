@@ -17,7 +17,7 @@ from bot.core.availability import StaffHours, when_to_expect
 from bot.core.channels import Channels, channel_view
 from bot.core.delivery import StaffDelivery
 from bot.core.escalation import is_profane, sounds_angry
-from bot.core.intake import Incoming, MessageRejected, RateLimit
+from bot.core.intake import Duplicate, Incoming, MessageRejected, RateLimit
 from bot.core.views import conversation_view, staff_view
 from bot.handoff import REASONS, Event, Lifecycle, Owner, Status, check_staff_may
 from bot.knowledge.shop import Shop
@@ -77,18 +77,24 @@ class Router:
             raise MessageRejected(413, f"the message is longer than {self._max_chars} characters")
         if not self._limit.allow((incoming.channel, incoming.customer_id)):
             raise MessageRejected(429, "too many messages: wait a minute and send it again")
-        conversation, message, previous_intent = await self._conversations.take_in(
+        intake = await self._conversations.take_in(
             incoming.channel,
             incoming.customer_id,
             text,
             {"metadata": incoming.metadata},
             incoming.name,
             idle_before=self.idle_before(),
+            client_id=incoming.client_message_id,
         )
+        conversation, message = intake.conversation, intake.message
+        if intake.duplicate:
+            # Sent again (a double tap, a redelivery): stored and answered once; what was said
+            # to it so far comes back.
+            raise Duplicate(conversation, await self._conversations.replies_to(message))
         await self._hub.to_staff(
             {"type": "message", "conversation": conversation.id, "message": staff_view(message)}
         )
-        replies, after = await self._answer(conversation, message, incoming, previous_intent)
+        replies, after = await self._answer(conversation, message, incoming, intake.previous_intent)
         return after or await self._conversations.get(conversation.id), replies
 
     def idle_before(self) -> datetime:

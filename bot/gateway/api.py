@@ -13,7 +13,7 @@ from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from bot.core.channels import channel_view
-from bot.core.intake import Incoming, MessageRejected
+from bot.core.intake import Duplicate, Incoming, MessageRejected
 from bot.core.views import conversation_view
 from bot.gateway.keys import CHANNEL_TOKEN, CHANNELS, CONVERSATIONS, ROUTER
 from bot.store.conversations import NotFound
@@ -29,6 +29,7 @@ class MessageIn(BaseModel):
     text: str = Field(min_length=1)
     name: str | None = Field(None, max_length=200)
     metadata: dict[str, Any] = Field(default_factory=dict)
+    client_message_id: str | None = Field(None, min_length=1, max_length=100)
 
 
 def error(status: int, message: str, **details: Any) -> web.Response:
@@ -79,16 +80,26 @@ async def post_message(request: web.Request) -> web.Response:
     except ValidationError as problem:
         return invalid_fields(problem)
     capabilities = request.app[CHANNELS][message.channel].capabilities
+    incoming = Incoming(
+        message.channel,
+        message.customer_id,
+        message.text,
+        message.metadata,
+        message.name,
+        message.client_message_id,
+    )
+    duplicate = False
     try:
-        conversation, replies = await request.app[ROUTER].receive(
-            Incoming(message.channel, message.customer_id, message.text, message.metadata, message.name)
-        )
+        conversation, replies = await request.app[ROUTER].receive(incoming)
     except MessageRejected as rejected:
         return error(rejected.status, str(rejected))
+    except Duplicate as again:
+        conversation, replies, duplicate = again.conversation, again.replies, True
     return web.json_response(
         {
             "conversation": conversation_view(conversation),
             "replies": [channel_view(reply, capabilities) for reply in replies],
+            "duplicate": duplicate,
         }
     )
 

@@ -14,6 +14,8 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlalchemy.orm import aliased
 
@@ -31,6 +33,17 @@ def _goes_quiet(conversation: Conversation, idle_before: datetime | None) -> boo
         and conversation.status in CLOSABLE
         and conversation.last_message_at < idle_before
     )
+
+
+@dataclass(frozen=True)
+class Intake:
+    """A customer's message as taken in: its conversation, the message stored (or, for a
+    duplicate, the one stored before), and the intent of the customer's message before it."""
+
+    conversation: Conversation
+    message: Message
+    previous_intent: str | None
+    duplicate: bool = False
 
 
 class NotFound(Exception):
@@ -81,12 +94,22 @@ class Conversations:
         payload: dict[str, Any],
         name: str | None = None,
         idle_before: datetime | None = None,
-    ) -> tuple[Conversation, Message, str | None]:
+        client_id: str | None = None,
+    ) -> Intake:
         """A customer's message stored, in one transaction: their conversation (as ``open_for``
         finds or starts it), the message, and what the assistant understood their message before
-        as (for the escalation rules)."""
+        as (for the escalation rules). A message whose ``client_id`` (the channel's id for it)
+        was taken in before is not stored again: the earlier one comes back, as a duplicate."""
         async with self._sessions.begin() as session:
             conversation = await _open(session, channel, external_id, name, idle_before)
+            if client_id is not None:
+                earlier = await session.scalar(
+                    select(Message).where(
+                        Message.conversation_id == conversation.id, Message.client_id == client_id
+                    )
+                )
+                if earlier is not None:
+                    return Intake(conversation, earlier, None, duplicate=True)
             previous = await session.scalar(
                 select(Message.intent)
                 .where(Message.conversation_id == conversation.id, Message.sender == "customer")
@@ -94,8 +117,24 @@ class Conversations:
                 .limit(1)
             )
             message = _message(conversation.id, "customer", text, payload, None)
+            message.client_id = client_id
             await _add(session, conversation.id, [message])
-            return conversation, message, previous
+            return Intake(conversation, message, previous)
+
+    async def replies_to(self, message: Message) -> list[Message]:
+        """What was said to the customer after ``message`` and before their next one."""
+        async with self._sessions() as session:
+            rows = await session.scalars(
+                select(Message)
+                .where(Message.conversation_id == message.conversation_id, Message.id > message.id)
+                .order_by(Message.id)
+            )
+            replies = []
+            for row in rows:
+                if row.sender == "customer":
+                    break
+                replies.append(row)
+            return replies
 
     async def close_idle(self, idle_before: datetime) -> int:
         """Close every conversation the assistant has that went quiet before ``idle_before``; how many."""
@@ -186,9 +225,7 @@ class Conversations:
     ) -> Conversation:
         """Apply ``event``; raises bot.handoff.TransitionError when the table forbids it."""
         async with self._sessions.begin() as session:
-            if session.bind.dialect.name == "sqlite":
-                # Take SQLite's write lock now, so the status read below cannot go stale.
-                await session.execute(update(Conversation).where(Conversation.id == -1).values(owner=""))
+            await _write_lock(session)
             conversation = await self._locked(session, conversation_id)
             step = transition(conversation.status, event)
             handoff = await self._open_handoff(session, conversation_id)
@@ -349,16 +386,34 @@ def _message(
     )
 
 
+async def _write_lock(session: Session) -> None:
+    """On SQLite, take the database's write lock before reading anything: a transaction that read
+    first and writes second fails if another wrote in between. (PostgreSQL locks rows instead.)"""
+    if session.bind.dialect.name == "sqlite":
+        await session.execute(update(Conversation).where(Conversation.id == -1).values(owner=""))
+
+
+async def _customer(session: Session, channel: str, external_id: str, name: str | None) -> Customer:
+    """The customer, created the first time, and locked until the transaction ends: two first
+    messages at once make one customer and one conversation, and the second waits for the first."""
+    found = select(Customer).where(Customer.channel == channel, Customer.external_id == external_id)
+    customer = await session.scalar(found.with_for_update())
+    if customer is None:
+        insert = postgresql_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
+        await session.execute(
+            insert(Customer)
+            .values(channel=channel, external_id=external_id, name=name, created_at=now())
+            .on_conflict_do_nothing(index_elements=["channel", "external_id"])
+        )
+        customer = await session.scalar(found.with_for_update())
+    return customer
+
+
 async def _open(
     session: Session, channel: str, external_id: str, name: str | None, idle_before: datetime | None
 ) -> Conversation:
-    customer = await session.scalar(
-        select(Customer).where(Customer.channel == channel, Customer.external_id == external_id)
-    )
-    if customer is None:
-        customer = Customer(channel=channel, external_id=external_id, name=name)
-        session.add(customer)
-        await session.flush()
+    await _write_lock(session)
+    customer = await _customer(session, channel, external_id, name)
     conversation = await session.scalar(
         select(Conversation)
         .where(Conversation.customer_id == customer.id)

@@ -120,6 +120,7 @@ class Conversation(Base):
 
 class Message(Base):
     __tablename__ = "messages"
+    __table_args__ = (Index("ix_messages_client_id", "conversation_id", "client_id", unique=True),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     conversation_id: Mapped[int] = mapped_column(
@@ -132,6 +133,9 @@ class Message(Base):
     payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
     intent: Mapped[str | None] = mapped_column(String(100), index=True)
     agent_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id", ondelete="SET NULL"))
+    # The channel's own id for a customer's message, when it sends one: a message sent again with
+    # the same id (a double tap, a redelivery) is the same message.
+    client_id: Mapped[str | None] = mapped_column(String(100))
     created_at: Mapped[datetime] = mapped_column(default=now)
 
 
