@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from aiohttp.test_utils import TestServer
 from rasa_sdk import Tracker
 
 from actions import shop
@@ -16,6 +17,7 @@ from bot.knowledge.catalog_index import CatalogIndex
 from bot.knowledge.faq_index import FaqIndex
 from bot.knowledge.indexes import CATALOG, FAQ, build_catalog_index, build_faq_index
 from bot.settings import PROJECT_DIR, load_settings
+from tests.rasa_standin import RasaStandIn
 
 FIXTURES = Path(__file__).parent / "fixtures"
 _REPORT: dict[str, str] = {}
@@ -60,6 +62,17 @@ def faq_index(knowledge, index_settings):
 def catalog_index(knowledge, index_settings):
     build_catalog_index(index_settings, knowledge)
     return CatalogIndex.load(Builds(index_settings.index_dir, CATALOG).current())
+
+
+@pytest.fixture
+async def rasa():
+    """The stand-in for the Rasa server that the in-process gateway tests talk to."""
+    standin = RasaStandIn()
+    server = TestServer(standin.app(), host="127.0.0.1")
+    await server.start_server()
+    standin.port = server.port
+    yield standin
+    await server.close()
 
 
 @pytest.fixture

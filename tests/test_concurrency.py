@@ -7,7 +7,6 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-from aiohttp.test_utils import TestServer
 from sqlalchemy import func, select
 
 from bot.core.availability import StaffHours
@@ -17,18 +16,7 @@ from bot.settings import load_settings
 from bot.store.database import session_factory
 from bot.store.models import Conversation, Customer, Message
 from tests.gateway_helpers import TOKEN
-from tests.rasa_standin import RasaStandIn
 from tests.stores import KINDS, fresh_database
-
-
-@pytest.fixture
-async def rasa():
-    standin = RasaStandIn()
-    server = TestServer(standin.app(), host="127.0.0.1")
-    await server.start_server()
-    standin.port = server.port
-    yield standin
-    await server.close()
 
 
 @pytest.fixture(params=KINDS)

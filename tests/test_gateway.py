@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 
 import aiohttp
 import pytest
-from aiohttp.test_utils import TestClient, TestServer
+from aiohttp.test_utils import TestClient
 from sqlalchemy import event
 
 from bot.core.availability import StaffHours
@@ -21,19 +21,8 @@ from bot.gateway.keys import CHANNELS, CONVERSATIONS, ENGINE, ROUTER, SETTINGS, 
 from bot.gateway.views import api_example
 from bot.settings import PROJECT_DIR, load_settings
 from tests.gateway_helpers import TOKEN, customer_says, sign_in, texts
-from tests.rasa_standin import RasaStandIn
 
 PASSWORD = "correct horse battery"
-
-
-@pytest.fixture
-async def rasa():
-    standin = RasaStandIn()
-    server = TestServer(standin.app(), host="127.0.0.1")
-    await server.start_server()
-    standin.port = server.port
-    yield standin
-    await server.close()
 
 
 @pytest.fixture
