@@ -4,6 +4,11 @@ accepts connections, so the first customer does not wait for the models to load 
 and the supervisor's health check passes only once the actions can answer. Sanic serves from a
 worker process that rasa-sdk's logging set-up does not reach; it is set up there the same way, so
 the actions' log lines are kept.
+
+Loading takes 15-20 s on a slow 2-core machine, longer while the Rasa server starts beside it;
+Sanic's worker manager gives a worker 30 s to report for duty and then shuts the server down, with
+no setting to change that. Its threshold is raised here (in the main process, before the server
+runs) to two minutes; the supervisor's own start-up timeout still bounds the whole start.
 """
 
 from __future__ import annotations
@@ -14,6 +19,15 @@ import pluggy
 from sanic import Sanic
 
 hookimpl = pluggy.HookimplMarker("rasa_sdk")
+
+# In tenths of a second, as Sanic counts its worker's missed start-up checks.
+WORKER_START_TENTHS = 1200
+
+
+def _give_the_worker_time_to_load() -> None:
+    from sanic.worker.manager import WorkerManager
+
+    WorkerManager.THRESHOLD = max(WorkerManager.THRESHOLD, WORKER_START_TENTHS)
 
 
 class LoadTheShop:
@@ -30,4 +44,5 @@ class LoadTheShop:
 
 
 def init_hooks(manager: pluggy.PluginManager) -> None:
+    _give_the_worker_time_to_load()
     manager.register(LoadTheShop())

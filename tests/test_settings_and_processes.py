@@ -94,3 +94,15 @@ def test_rasa_sessions_end_when_conversations_close():
 
     domain = yaml.safe_load((PROJECT_DIR / "domain.yml").read_text())
     assert domain["session_config"]["session_expiration_time"] == Settings().idle_close_minutes
+
+
+def test_the_action_servers_worker_has_two_minutes_to_load_the_shop():
+    """Sanic shuts a server down whose worker has not reported for duty within 30 s; loading the
+    shop on a slow machine while Rasa starts beside it can take longer (it did, here)."""
+    import pluggy
+    from sanic.worker.manager import WorkerManager
+
+    import rasa_sdk_plugins
+
+    rasa_sdk_plugins.init_hooks(pluggy.PluginManager("rasa_sdk"))
+    assert WorkerManager.THRESHOLD / 10 >= 120
