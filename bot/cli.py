@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import os
 import signal
 import sys
+from pathlib import Path
 
 from bot.knowledge import KnowledgeError
 from bot.knowledge.encoder import EncoderError
@@ -84,6 +86,22 @@ def _create_staff(settings, email: str, name: str, role: str) -> int:
     return 0
 
 
+def keep_private() -> None:
+    """What supportdesk writes from here on (the store, tokens, logs, indexes, by this process and
+    the ones it starts) is the running user's alone: it holds customers' words and addresses."""
+    os.umask(0o077)
+
+
+def _private_folder(folder: Path) -> None:
+    """The data folder, its store and logs closed to other users, including what an earlier
+    version (or another umask) left readable."""
+    folder.mkdir(parents=True, exist_ok=True)
+    folder.chmod(0o700)
+    for path in [*folder.glob("*.db*"), folder / "channel-token", *folder.glob("logs/*")]:
+        if path.is_file():
+            path.chmod(0o600)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -95,8 +113,10 @@ def main(argv: list[str] | None = None) -> int:
         create.add_argument("--email", required=True)
         create.add_argument("--name", required=True)
     arguments = parser.parse_args(argv)
+    keep_private()
     try:
         settings = load_settings()
+        _private_folder(settings.data_dir)
         if arguments.command == "run":
             return _run(settings)
         if arguments.command in ("admin", "agent"):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 import signal
 import socket
 import subprocess
@@ -106,6 +107,8 @@ class Supervisor:
     RESTART_WINDOW = 600.0
 
     def __init__(self, settings: Settings, wanted: list[Service], log_dir: Path):
+        if settings.assistant_secret is None:
+            settings = settings.model_copy(update={"assistant_secret": secrets.token_urlsafe(32)})
         self._settings = settings
         self._wanted = wanted
         self._log_dir = log_dir

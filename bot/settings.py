@@ -64,6 +64,9 @@ class Settings(BaseSettings):
     # The bearer token channels send to /api (generated into data_dir when not set).
     channel_token: str | None = Field(None, min_length=16)
     secure_cookies: bool = True
+    # What the gateway shows the Rasa server's gateway channel, which answers nobody else. Made up
+    # afresh by the supervisor at each start when not set (it gives it to both).
+    assistant_secret: str | None = Field(None, min_length=16)
 
     @model_validator(mode="after")
     def _workers_need_redis(self) -> Settings:

@@ -11,12 +11,14 @@ from aiohttp.test_utils import TestServer
 from rasa_sdk import Tracker
 
 from actions import shop
+from bot.core.availability import StaffHours
 from bot.knowledge import Knowledge, load_knowledge
 from bot.knowledge.builds import Builds
 from bot.knowledge.catalog_index import CatalogIndex
 from bot.knowledge.faq_index import FaqIndex
 from bot.knowledge.indexes import CATALOG, FAQ, build_catalog_index, build_faq_index
 from bot.settings import PROJECT_DIR, load_settings
+from tests.gateway_helpers import TOKEN, start_gateway
 from tests.rasa_standin import RasaStandIn
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -73,6 +75,25 @@ async def rasa():
     standin.port = server.port
     yield standin
     await server.close()
+
+
+@pytest.fixture
+def settings(tmp_path, rasa):
+    """Settings for a gateway in this process, talking to the stand-in Rasa server."""
+    return load_settings(
+        data_dir=tmp_path,
+        rasa_port=rasa.port,
+        channel_token=TOKEN,
+        secure_cookies=False,  # the test client speaks plain http and would not send Secure cookies
+        rasa_timeout_seconds=1,
+        messages_per_minute=20,
+    )
+
+
+@pytest.fixture
+async def gateway(aiohttp_client, settings):
+    """The gateway in this process; staff are available around the clock unless a test says otherwise."""
+    return await start_gateway(aiohttp_client, settings, hours=StaffHours.around_the_clock())
 
 
 @pytest.fixture

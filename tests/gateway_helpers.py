@@ -6,7 +6,11 @@ import re
 
 from aiohttp.test_utils import TestClient
 
+from bot.gateway.app import create_app
+from bot.gateway.keys import STAFF
+
 TOKEN = "test-channel-token-0123456789"
+PASSWORD = "correct horse battery"
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
@@ -40,3 +44,12 @@ async def sign_in(client: TestClient, email: str, password: str) -> str:
     )
     assert response.status == 200 and str(response.url).endswith("/inbox"), await response.text()
     return CSRF.search(await response.text()).group(1)
+
+
+async def start_gateway(aiohttp_client, settings, **options) -> TestClient:
+    """The gateway in this process for ``settings``, with an agent (Ana) and an admin (Olive)."""
+    app = create_app(settings, **options)
+    client = await aiohttp_client(app)
+    await app[STAFF].create("ana@alderandpine.example", "Ana", "agent", PASSWORD)
+    await app[STAFF].create("owner@alderandpine.example", "Olive", "admin", PASSWORD)
+    return client

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import signal
 import socket
+import stat
 import subprocess
 import sys
 import threading
@@ -149,6 +150,30 @@ async def test_the_gateway_reports_every_process_up(running):
             page = await response.text()
     assert "Alder &amp; Pine Outdoor Co. support assistant" in page
     assert f"{settings.gateway_url}/api/messages" in page
+
+
+async def test_only_the_gateway_talks_to_the_assistant(running):
+    """Rasa's stock REST channel is off, and its gateway channel wants the supervisor's secret, so a
+    page in a browser (or anyone) cannot reach the assistant around the gateway."""
+    rasa = running.settings.rasa_url
+    body = {"sender": "c1", "message": "/greet"}
+    async with aiohttp.ClientSession() as session:
+        async with session.post(f"{rasa}/webhooks/rest/webhook", json=body) as response:
+            assert response.status == 404
+        for headers in ({}, {"Authorization": "Bearer not-the-secret"}):
+            async with session.post(
+                f"{rasa}/webhooks/gateway/webhook", json=body, headers=headers
+            ) as response:
+                assert response.status == 401
+
+
+def test_the_store_tokens_and_logs_are_the_running_users_alone(running):
+    data = running.settings.data_dir
+    assert stat.S_IMODE(data.stat().st_mode) == 0o700
+    private = [data / "supportdesk.db", data / "channel-token", *(data / "logs").iterdir()]
+    assert len(private) > 3
+    for path in private:
+        assert stat.S_IMODE(path.stat().st_mode) & 0o077 == 0, path
 
 
 def test_ctrl_c_stops_every_process_it_started(running):

@@ -16,39 +16,10 @@ from sqlalchemy import event
 
 from bot.core.availability import StaffHours
 from bot.core.channels import Capabilities
-from bot.gateway.app import create_app
 from bot.gateway.keys import CHANNELS, CONVERSATIONS, ENGINE, ROUTER, SETTINGS, STAFF
 from bot.gateway.views import api_example
-from bot.settings import PROJECT_DIR, load_settings
-from tests.gateway_helpers import TOKEN, customer_says, sign_in, texts
-
-PASSWORD = "correct horse battery"
-
-
-@pytest.fixture
-def settings(tmp_path, rasa):
-    return load_settings(
-        data_dir=tmp_path,
-        rasa_port=rasa.port,
-        channel_token=TOKEN,
-        secure_cookies=False,  # the test client speaks plain http and would not send Secure cookies
-        rasa_timeout_seconds=1,
-        messages_per_minute=20,
-    )
-
-
-async def start_gateway(aiohttp_client, settings, **options):
-    app = create_app(settings, **options)
-    client = await aiohttp_client(app)
-    await app[STAFF].create("ana@alderandpine.example", "Ana", "agent", PASSWORD)
-    await app[STAFF].create("owner@alderandpine.example", "Olive", "admin", PASSWORD)
-    return client
-
-
-@pytest.fixture
-async def gateway(aiohttp_client, settings):
-    # Staff are available around the clock in these tests unless a test says otherwise.
-    return await start_gateway(aiohttp_client, settings, hours=StaffHours.around_the_clock())
+from bot.settings import PROJECT_DIR
+from tests.gateway_helpers import PASSWORD, TOKEN, customer_says, sign_in, start_gateway, texts
 
 
 @pytest.fixture
@@ -194,7 +165,8 @@ async def test_the_assistants_handoff_queues_the_conversation_with_its_summary(g
 
     asked = len(rasa.received)
     followup = await customer_says(gateway, "hello? anyone?")
-    assert followup["replies"] == [] and len(rasa.received) == asked  # the bot stays quiet
+    # The assistant is not asked; the customer hears their place in the queue.
+    assert len(rasa.received) == asked and "number 1 in the queue" in texts(followup)[0]
     event = None
     while event is None or event["type"] != "message" or event["message"]["text"] != "hello? anyone?":
         event = await live.receive_json(timeout=2)
@@ -248,6 +220,38 @@ async def test_outside_business_hours_the_customer_hears_the_next_opening(aiohtt
     finally:
         await browser.close()
     assert "we'll reply here tomorrow at 8:00 AM" in texts(answer)[-1]
+
+
+async def test_a_customer_waiting_for_a_person_who_writes_again_hears_where_they_stand(
+    aiohttp_client, settings, rasa
+):
+    moment = [datetime.now(UTC)]
+    gateway = await start_gateway(
+        aiohttp_client, settings, clock=lambda: moment[0], hours=StaffHours.around_the_clock()
+    )
+    browser = TestClient(gateway.server, cookie_jar=aiohttp.CookieJar(unsafe=True))
+    await sign_in(browser, "owner@alderandpine.example", PASSWORD)
+    live = await staff_online(browser)
+    await customer_says(gateway, "I want to talk to a human", customer="first")
+    await customer_says(gateway, "I want to talk to a human", customer="second")
+    asked = len(rasa.received)
+
+    again = await customer_says(gateway, "hello?? is anyone there", customer="second")
+    assert texts(again) == [
+        "Thanks for waiting: you're number 2 in the queue, and a person from our team will be with "
+        "you as soon as they can."
+    ]
+    assert texts(await customer_says(gateway, "hello???", customer="second")) == []  # not every time
+    moment[0] += timedelta(minutes=4)
+    assert "number 2 in the queue" in texts(await customer_says(gateway, "still here", customer="second"))[0]
+    assert "number 1 in the queue" in texts(await customer_says(gateway, "me too", customer="first"))[0]
+    assert len(rasa.received) == asked  # the assistant is not asked while a person is awaited
+
+    await live.close()  # nobody in the inbox now: the customer hears when someone will be
+    moment[0] += timedelta(minutes=4)
+    answer = await customer_says(gateway, "anyone?", customer="first")
+    assert texts(answer)[0].startswith("Nobody from our team is available right now; we'll reply here")
+    await browser.session.close()
 
 
 async def test_a_customer_back_after_a_quiet_day_starts_a_new_conversation_and_staff_can_reopen_the_old(
@@ -361,6 +365,29 @@ async def test_a_channel_plugs_in_by_name_and_gets_everything_shaped_for_what_it
     # ... and another channel's customers get nothing of it.
     await customer_says(gateway, "hi", customer="someone-else")
     assert all(conversation == conversation_id for conversation, _ in sms.delivered)
+
+
+async def test_typed_intent_shortcuts_reach_the_assistant_as_words_and_offered_buttons_as_payloads(
+    gateway, rasa
+):
+    await customer_says(gateway, '/contact_human_agent{"order": "<b>AP-1</b>"}')
+    assert rasa.received[-1]["message"] == 'contact_human_agent{"order": "<b>AP-1</b>"}'
+    await customer_says(gateway, "what is the meaning of it all")  # answered with two buttons
+    await customer_says(gateway, "/affirm")
+    assert rasa.received[-1]["message"] == "/affirm"
+    await customer_says(gateway, "/affirm")  # the reply before offered no buttons
+    assert rasa.received[-1]["message"] == "affirm"
+
+
+async def test_on_a_channel_without_buttons_a_number_picks_the_option(gateway, rasa):
+    gateway.app[CHANNELS].add("sms", TextOnlyChannel())
+    answer = await customer_says(gateway, "what is the meaning of it all", channel="sms")
+    assert answer["replies"][0]["text"].endswith("\n1. Yes, a person please\n2. No, thanks")
+    await customer_says(gateway, "2", channel="sms")
+    assert rasa.received[-1]["message"] == "/deny"
+    await customer_says(gateway, "what is the meaning of it all")
+    await customer_says(gateway, "2")  # where buttons are drawn, a number is just a number
+    assert rasa.received[-1]["message"] == "2"
 
 
 async def test_only_the_staff_member_who_has_a_conversation_or_an_admin_hands_it_back(gateway, staff_browser):

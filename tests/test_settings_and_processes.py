@@ -6,7 +6,7 @@ import socket
 
 import pytest
 
-from bot.processes import StartupError, check_ports_free, services
+from bot.processes import StartupError, check_ports_free, free_port, services
 from bot.settings import PROJECT_DIR, Settings, SettingsError, load_settings
 from bot.training import fingerprint
 
@@ -28,7 +28,10 @@ def test_a_port_in_use_names_the_port_and_the_setting_to_change(tmp_path):
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         port = taken.getsockname()[1]
-        settings = load_settings(data_dir=tmp_path, rasa_port=port)
+        # The other services on free ports: the test holds while the assistant runs on this machine.
+        settings = load_settings(
+            data_dir=tmp_path, rasa_port=port, gateway_port=free_port(), actions_port=free_port()
+        )
         with pytest.raises(StartupError) as caught:
             check_ports_free(settings.host, services(settings, tmp_path / "model.tar.gz"))
     assert str(caught.value) == (

@@ -23,16 +23,26 @@ class AssistantTurn:
 
 
 class RasaClient:
-    def __init__(self, session: aiohttp.ClientSession, base_url: str, timeout_seconds: float):
+    def __init__(
+        self,
+        session: aiohttp.ClientSession,
+        base_url: str,
+        timeout_seconds: float,
+        secret: str | None = None,
+    ):
         self._session = session
         self._webhook = f"{base_url}/webhooks/gateway/webhook"
         self._timeout = aiohttp.ClientTimeout(total=timeout_seconds)
+        # The Rasa server's gateway channel answers only who shows the shared secret.
+        self._headers = {"Authorization": f"Bearer {secret}"} if secret else {}
 
     async def send(self, sender: str, text: str, metadata: dict[str, Any]) -> AssistantTurn:
         """The assistant's turn after ``text`` from ``sender`` (Rasa's conversation id)."""
         body = {"sender": sender, "message": text, "metadata": metadata}
         try:
-            async with self._session.post(self._webhook, json=body, timeout=self._timeout) as response:
+            async with self._session.post(
+                self._webhook, json=body, headers=self._headers, timeout=self._timeout
+            ) as response:
                 if response.status != 200:
                     raise AssistantUnavailable(f"Rasa answered {response.status}")
                 answer = await response.json()

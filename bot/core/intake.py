@@ -56,3 +56,22 @@ class RateLimit:
             return False
         seen.append(now)
         return True
+
+
+def for_the_assistant(text: str, offered: list[str], numbered: bool) -> str:
+    """What the assistant is given for a customer's message. A button's payload ("/affirm") only
+    when the reply before offered it: typed, Rasa's "/intent" shortcut would force an intent and
+    make the assistant repeat whatever the customer put in it, so the slash goes. On a channel that
+    lists buttons as numbered options (``numbered``), the number picks that option."""
+    said = text.strip()
+    if numbered and said.isdigit() and 1 <= int(said) <= len(offered):
+        return offered[int(said) - 1]
+    if said.startswith("/") and said not in offered:
+        return said.lstrip("/").strip() or "?"
+    return text
+
+
+def may_pick_a_button(text: str) -> bool:
+    """Whether ``text`` could be a button's payload or its number (then the reply before is read)."""
+    said = text.strip()
+    return said.startswith("/") or (said.isdigit() and len(said) <= 2)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -17,7 +18,14 @@ from bot.core.availability import StaffHours, when_to_expect
 from bot.core.channels import Channels, channel_view
 from bot.core.delivery import StaffDelivery
 from bot.core.escalation import is_profane, sounds_angry
-from bot.core.intake import Duplicate, Incoming, MessageRejected, RateLimit
+from bot.core.intake import (
+    Duplicate,
+    Incoming,
+    MessageRejected,
+    RateLimit,
+    for_the_assistant,
+    may_pick_a_button,
+)
 from bot.core.views import conversation_view, staff_view
 from bot.handoff import REASONS, Event, Lifecycle, Owner, Status, check_staff_may
 from bot.knowledge.shop import Shop
@@ -27,6 +35,11 @@ from bot.summary import Turn, summarize
 
 EMAIL = re.compile(r"[^@\s<>]+@[^@\s<>]+\.[a-z]{2,}", re.IGNORECASE)
 RATING = re.compile(r"\s*([1-5])\s*(?:/\s*5|stars?|out of 5)?\s*[.!]?\s*", re.IGNORECASE)
+
+
+# A customer waiting in the queue who writes again is told where they stand, this often at most.
+ACKNOWLEDGE_EVERY = timedelta(minutes=3)
+QUEUE_NOTICE = "queue"
 
 
 def rasa_sender(conversation_id: int) -> str:
@@ -94,6 +107,10 @@ class Router:
         await self._hub.to_staff(
             {"type": "message", "conversation": conversation.id, "message": staff_view(message)}
         )
+        if may_pick_a_button(text):
+            offered = await self._conversations.offered_payloads(conversation.id, before=message.id)
+            numbered = not self._channels[conversation.channel].capabilities.buttons
+            incoming = replace(incoming, text=for_the_assistant(text, offered, numbered))
         replies, after = await self._answer(conversation, message, incoming, intake.previous_intent)
         return after or await self._conversations.get(conversation.id), replies
 
@@ -139,12 +156,14 @@ class Router:
             await self._queue_changed(conversation.id)
             replies, _ = await self._store_replies(conversation, message, turn)
             return replies
+        if conversation.owner == Owner.QUEUE:
+            return await self._acknowledge_waiting(conversation)
         return []
 
     async def _ask(self, conversation: Conversation, message: Message, incoming: Incoming) -> AssistantTurn:
         """The assistant's turn (raises AssistantUnavailable), given the channel's metadata."""
         metadata = {**incoming.metadata, "channel": incoming.channel, "customer_id": incoming.customer_id}
-        return await self._rasa.send(rasa_sender(conversation.id), message.text, metadata)
+        return await self._rasa.send(rasa_sender(conversation.id), incoming.text.strip(), metadata)
 
     async def _ask_assistant(
         self, conversation: Conversation, message: Message, incoming: Incoming
@@ -190,31 +209,58 @@ class Router:
         conversation_id = conversation.id
         if summary is None:
             summary = await self._summary(conversation_id)
-        moment = self._clock()
-        available = self._hours.is_open(moment) and self._hub.staff_online > 0
+        unavailable = self._nobody_available()
         await self._conversations.transition(
-            conversation_id, Event.REQUEST, reason=reason, summary=summary, awaiting_email=not available
+            conversation_id, Event.REQUEST, reason=reason, summary=summary, awaiting_email=bool(unavailable)
         )
         said = [await self.say(conversation, lead)] if lead else []
-        if not available:
-            when = when_to_expect(
-                None if self._hours.is_open(moment) else self._hours.next_opening(moment), moment
-            )
+        if unavailable:
             said.append(
                 await self.say(
-                    conversation,
-                    f"Nobody from our team is available right now; we'll reply here {when}. "
-                    f"If you'd like an email instead, type your email address.",
+                    conversation, f"{unavailable} If you'd like an email instead, type your email address."
                 )
             )
         await self._queue_changed(conversation_id)
         return said
 
+    def _nobody_available(self) -> str | None:
+        """What to tell a customer when nobody can answer live (outside the staff's hours, or with
+        nobody in the inbox), or None when someone can."""
+        moment = self._clock()
+        if self._hours.is_open(moment) and self._hub.staff_online > 0:
+            return None
+        when = when_to_expect(
+            None if self._hours.is_open(moment) else self._hours.next_opening(moment), moment
+        )
+        return f"Nobody from our team is available right now; we'll reply here {when}."
+
+    async def _acknowledge_waiting(self, conversation: Conversation) -> list[Message]:
+        """A customer in the queue who writes again hears where they stand: their place in the
+        queue, or when the team is back; at most once every ACKNOWLEDGE_EVERY."""
+        moment = self._clock()
+        last = await self._conversations.last_notice(conversation.id, QUEUE_NOTICE)
+        if last is not None and moment - datetime.fromisoformat(last["at"]) < ACKNOWLEDGE_EVERY:
+            return []
+        position = await self._conversations.queue_position(conversation.id)
+        text = self._nobody_available() or (
+            f"Thanks for waiting: you're number {position} in the queue, and a person from our team "
+            "will be with you as soon as they can."
+        )
+        notice = {"notice": QUEUE_NOTICE, "at": moment.isoformat()}
+        return [await self.say(conversation, text, payload=notice)]
+
     async def say(
-        self, conversation: Conversation, text: str, sender: str = "system", agent_id: int | None = None
+        self,
+        conversation: Conversation,
+        text: str,
+        sender: str = "system",
+        agent_id: int | None = None,
+        payload: dict[str, Any] | None = None,
     ) -> Message:
         """Store a message to the customer and send it to them and to staff, live."""
-        message = await self._conversations.add_message(conversation.id, sender, text, agent_id=agent_id)
+        message = await self._conversations.add_message(
+            conversation.id, sender, text, payload=payload, agent_id=agent_id
+        )
         await self._deliver(conversation, message)
         return message
 

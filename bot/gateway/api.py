@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from bot.core.channels import channel_view
 from bot.core.intake import Duplicate, Incoming, MessageRejected
 from bot.core.views import conversation_view
+from bot.gateway.inputs import MAX_ROW_ID, BadInput, parse_json, row_id
 from bot.gateway.keys import CHANNEL_TOKEN, CHANNELS, CONVERSATIONS, ROUTER
 from bot.store.conversations import NotFound
 
@@ -53,11 +54,10 @@ def _require_channel(request: web.Request) -> None:
 
 async def read_json(request: web.Request) -> Any:
     try:
-        return await request.json()
-    except (json.JSONDecodeError, UnicodeDecodeError) as problem:
+        return parse_json(await request.read())
+    except BadInput as problem:
         raise web.HTTPBadRequest(
-            text=json.dumps({"error": f"the body is not valid JSON: {problem}"}),
-            content_type="application/json",
+            text=json.dumps({"error": str(problem)}), content_type="application/json"
         ) from None
 
 
@@ -107,11 +107,13 @@ async def post_message(request: web.Request) -> web.Response:
 async def conversation_messages(request: web.Request) -> web.Response:
     """Messages of a conversation after ``?after=<id>``: how a channel picks up staff replies."""
     _require_channel(request)
-    try:
-        conversation_id = int(request.match_info["conversation"])
-        after = int(request.query.get("after", "0"))
-    except ValueError:
-        return error(400, "the conversation id and 'after' must be whole numbers")
+    conversation_id = row_id(request.match_info["conversation"])
+    if conversation_id is None:
+        return error(404, f"no conversation {request.match_info['conversation']}")
+    after = request.query.get("after", "0")
+    if after != "0" and row_id(after) is None:
+        return error(400, f"'after' must be a message id (a whole number from 0 to {MAX_ROW_ID})")
+    after = int(after)
     conversations = request.app[CONVERSATIONS]
     try:
         conversation = await conversations.get(conversation_id)

@@ -103,7 +103,9 @@ def _router(
         app[CHANNELS] = Channels({chat.CHANNEL: chat.WebChat(hub)})
         app[ROUTER] = Router(
             app[CONVERSATIONS],
-            RasaClient(app[HTTP_CLIENT], settings.rasa_url, settings.rasa_timeout_seconds),
+            RasaClient(
+                app[HTTP_CLIENT], settings.rasa_url, settings.rasa_timeout_seconds, settings.assistant_secret
+            ),
             hub,
             app[KNOWLEDGE].shop,
             settings.max_message_chars,

@@ -4,7 +4,6 @@ only its hash is stored, and a socket only ever sees its own conversation."""
 from __future__ import annotations
 
 import hashlib
-import json
 import secrets
 from typing import Any
 
@@ -15,6 +14,7 @@ from bot.core.channels import Capabilities, channel_view
 from bot.core.intake import Incoming, MessageRejected
 from bot.gateway.auth import same_origin
 from bot.gateway.hub import Hub
+from bot.gateway.inputs import BadInput, parse_json
 from bot.gateway.keys import CONVERSATIONS, HUB, KNOWLEDGE, ROUTER, SETTINGS
 from bot.store.models import Message
 
@@ -74,9 +74,9 @@ async def socket(request: web.Request) -> web.WebSocketResponse:
             if frame.type != WSMsgType.TEXT:
                 continue
             try:
-                data = json.loads(frame.data)
+                data = parse_json(frame.data)
                 text = data["text"] if isinstance(data, dict) and isinstance(data.get("text"), str) else None
-            except json.JSONDecodeError:
+            except BadInput:
                 text = None
             if text is None:
                 await ws.send_json({"type": "error", "error": 'send {"text": "..."}'})

@@ -21,6 +21,7 @@ from bot.gateway.auth import (
     set_session_cookie,
     signed_in,
 )
+from bot.gateway.inputs import BadInput, moment, row_id
 from bot.gateway.keys import CONVERSATIONS, HUB, KNOWLEDGE, ROUTER, SETTINGS, STAFF
 from bot.handoff import REASONS, Event, Status
 from bot.store.conversations import SearchFilters, Transcript
@@ -33,10 +34,10 @@ def _context(request: web.Request, **values) -> dict:
 
 
 def _conversation_id(request: web.Request) -> int:
-    try:
-        return int(request.match_info["conversation"])
-    except ValueError:
-        raise web.HTTPNotFound(text="no such conversation") from None
+    conversation_id = row_id(request.match_info["conversation"])
+    if conversation_id is None:
+        raise web.HTTPNotFound(text="no such conversation")
+    return conversation_id
 
 
 def _safe_next(target: str | None) -> str:
@@ -177,10 +178,9 @@ def filters_from(query) -> SearchFilters:
         if not value:
             return None
         try:
-            parsed = datetime.fromisoformat(value)
-        except ValueError:
-            raise web.HTTPBadRequest(text=f"{name}: {value!r} is not a date like 2026-11-22") from None
-        return parsed if parsed.tzinfo else parsed.astimezone()
+            return moment(name, value)
+        except BadInput as problem:
+            raise web.HTTPBadRequest(text=str(problem)) from None
 
     def number(name: str) -> int | None:
         value = query.get(name)
@@ -259,10 +259,9 @@ async def export(request: web.Request) -> web.Response:
     for transcript in transcripts:
         c = transcript.conversation
         for m in transcript.messages:
-            writer.writerow(
-                [c.id, c.channel, c.customer.external_id, c.status, m.id, m.sender, m.created_at.isoformat(),
-                 m.intent or "", _csv_safe(m.text)]
-            )  # fmt: skip
+            row = [c.id, c.channel, c.customer.external_id, c.status, m.id, m.sender,
+                   m.created_at.isoformat(), m.intent or "", m.text]  # fmt: skip
+            writer.writerow([_csv_safe(str(cell)) for cell in row])
     return web.Response(
         text=out.getvalue(),
         content_type="text/csv",
@@ -271,7 +270,8 @@ async def export(request: web.Request) -> web.Response:
 
 
 def _csv_safe(text: str) -> str:
-    # A cell starting with = + - @ would run as a formula in a spreadsheet (CSV injection).
+    # A cell starting with = + - @ would run as a formula in a spreadsheet (CSV injection): every
+    # cell, since customers choose their ids on some channels as well as their words.
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 

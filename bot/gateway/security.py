@@ -1,6 +1,7 @@
 """Headers every response carries, so a browser holds the pages to what they are: our own scripts
 only (customer text is never markup, and this is the second line of that), no framing by other
-sites, no guessing content types, no full URLs leaking to other sites."""
+sites, no guessing content types, no full URLs leaking to other sites; staff pages never cached,
+and no server versions told."""
 
 from __future__ import annotations
 
@@ -28,9 +29,18 @@ HEADERS = {
 }
 
 
+# The server says what it is, not which versions of what it runs on.
+SERVER = "supportdesk"
+# Staff pages and exports hold customers' words and addresses: never kept by a browser or a proxy.
+PRIVATE_PREFIX = "/inbox"
+
+
 async def add_security_headers(request: web.Request, response: web.StreamResponse) -> None:
     for name, value in HEADERS.items():
         response.headers.setdefault(name, value)
+    response.headers["Server"] = SERVER
+    if request.path.startswith(PRIVATE_PREFIX):
+        response.headers["Cache-Control"] = "no-store"
 
 
 def setup_security_headers(app: web.Application) -> None:

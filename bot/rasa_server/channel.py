@@ -9,6 +9,9 @@ to `/webhooks/gateway/webhook` and gets back
 
     {"intent": "track_order", "messages": [<the bot's messages, as the REST channel sends them>]}
 
+Only the gateway may post: it shows the secret the supervisor gave both processes
+(``Authorization: Bearer <SUPPORTDESK_ASSISTANT_SECRET>``).
+
 The message is understood once (NLU) and the dialogue runs on that very parse, so the intent kept in
 the transcript is the one the assistant acted on. Rasa's stock REST channel returns only the
 messages; the gateway then had to fetch the whole conversation back from Rasa for the intent, which
@@ -17,6 +20,8 @@ cost the Rasa server a tracker load for every message.
 
 from __future__ import annotations
 
+import hmac
+import os
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -54,6 +59,21 @@ def _problem(body: Any) -> str | None:
     return None
 
 
+SECRET_VARIABLE = "SUPPORTDESK_ASSISTANT_SECRET"
+
+
+def _refusal(authorization: str | None) -> str | None:
+    """Why a request is not the gateway's (it must show the secret the supervisor gave both), or
+    None. Nothing else may talk to the assistant: not a page in a browser, not another process."""
+    secret = os.environ.get(SECRET_VARIABLE)
+    if not secret:
+        return f"the gateway channel has no shared secret ({SECRET_VARIABLE} is not set)"
+    sent = (authorization or "").removeprefix("Bearer ")
+    if not hmac.compare_digest(sent.encode(), secret.encode()):
+        return "missing or wrong shared secret"
+    return None
+
+
 class GatewayInput(InputChannel):
     """Rasa's side of the gateway's channel."""
 
@@ -70,6 +90,8 @@ class GatewayInput(InputChannel):
 
         @webhook.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:
+            if refusal := _refusal(request.headers.get("Authorization")):
+                return response.json({"error": refusal}, status=401)
             try:
                 body = request.json
             except Exception:

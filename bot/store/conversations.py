@@ -121,6 +121,55 @@ class Conversations:
             await _add(session, conversation.id, [message])
             return Intake(conversation, message, previous)
 
+    async def offered_payloads(self, conversation_id: int, before: int) -> list[str]:
+        """The payloads of the buttons in the last message said to the customer before message
+        ``before`` (none if it had none)."""
+        async with self._sessions() as session:
+            payload = await session.scalar(
+                select(Message.payload)
+                .where(
+                    Message.conversation_id == conversation_id,
+                    Message.id < before,
+                    Message.sender != "customer",
+                )
+                .order_by(Message.id.desc())
+                .limit(1)
+            )
+        buttons = (payload or {}).get("buttons") or []
+        return [str(button.get("payload")) for button in buttons if isinstance(button, dict)]
+
+    async def last_notice(self, conversation_id: int, notice: str) -> dict[str, Any] | None:
+        """The payload of the latest of the core's own notices of this kind (``{"notice": kind,
+        ...}``) among the conversation's last messages to the customer, if any."""
+        async with self._sessions() as session:
+            payloads = await session.scalars(
+                select(Message.payload)
+                .where(Message.conversation_id == conversation_id, Message.sender == "system")
+                .order_by(Message.id.desc())
+                .limit(20)
+            )
+            return next((p for p in payloads if (p or {}).get("notice") == notice), None)
+
+    async def queue_position(self, conversation_id: int) -> int:
+        """Where the conversation stands in the staff queue: 1 is next."""
+        async with self._sessions() as session:
+            waiting = await session.get(Conversation, conversation_id)
+            if waiting is None or waiting.waiting_since is None:
+                return 1
+            ahead = await session.scalar(
+                select(func.count())
+                .select_from(Conversation)
+                .where(
+                    Conversation.in_status(Status.WAITING),
+                    or_(
+                        Conversation.waiting_since < waiting.waiting_since,
+                        (Conversation.waiting_since == waiting.waiting_since)
+                        & (Conversation.id < waiting.id),
+                    ),
+                )
+            )
+            return (ahead or 0) + 1
+
     async def replies_to(self, message: Message) -> list[Message]:
         """What was said to the customer after ``message`` and before their next one."""
         async with self._sessions() as session:
