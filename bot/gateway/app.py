@@ -27,6 +27,7 @@ from bot.gateway.auth import staff_auth
 from bot.gateway.errors import store_errors
 from bot.gateway.hub import Hub
 from bot.gateway.keys import (
+    AUDIT,
     CHANNEL_TOKEN,
     CHANNELS,
     CONVERSATIONS,
@@ -36,12 +37,15 @@ from bot.gateway.keys import (
     KNOWLEDGE,
     ROUTER,
     SETTINGS,
+    SIGN_IN_THROTTLE,
     STAFF,
 )
 from bot.gateway.routes import setup_routes
 from bot.gateway.security import setup_security_headers
+from bot.gateway.throttle import SignInThrottle
 from bot.knowledge.indexes import shop_knowledge
 from bot.settings import Settings
+from bot.store.audit import Audit
 from bot.store.conversations import Conversations
 from bot.store.database import create_engine, migrate, session_factory
 from bot.store.staff import Staff
@@ -71,6 +75,8 @@ async def _store(app: web.Application) -> AsyncIterator[None]:
         app[ENGINE] = engine
         app[CONVERSATIONS] = Conversations(sessions)
         app[STAFF] = Staff(sessions)
+        app[AUDIT] = Audit(sessions)
+        app[SIGN_IN_THROTTLE] = SignInThrottle()
         yield
     finally:
         await engine.dispose()

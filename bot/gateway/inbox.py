@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import math
 from datetime import datetime
 from hmac import compare_digest
 
@@ -22,7 +23,8 @@ from bot.gateway.auth import (
     signed_in,
 )
 from bot.gateway.inputs import BadInput, moment, row_id
-from bot.gateway.keys import CONVERSATIONS, HUB, KNOWLEDGE, ROUTER, SETTINGS, STAFF
+from bot.gateway.keys import AUDIT, CONVERSATIONS, HUB, KNOWLEDGE, ROUTER, SETTINGS, SIGN_IN_THROTTLE, STAFF
+from bot.gateway.throttle import sign_in_keys
 from bot.handoff import REASONS, Event, Status
 from bot.store.conversations import SearchFilters, Transcript
 from bot.store.staff import ROLES, StaffError
@@ -74,9 +76,20 @@ async def login(request: web.Request) -> web.Response:
     if not expected or not compare_digest(str(form.get("csrf_token", "")), expected):
         return _login(request, "Your sign-in form expired or was not sent from this page. Try again.", 403)
     settings = request.app[SETTINGS]
-    user = await request.app[STAFF].authenticate(str(form.get("email", "")), str(form.get("password", "")))
+    email = str(form.get("email", "")).strip().lower()
+    throttle, audit = request.app[SIGN_IN_THROTTLE], request.app[AUDIT]
+    keys = sign_in_keys(email, request.remote)
+    if (wait := throttle.wait(keys)) > 0:
+        await audit.record("sign-in throttled", email, request.remote)
+        seconds = math.ceil(wait)
+        return _login(request, f"Too many failed sign-ins. Try again in {seconds} seconds.", 429)
+    user = await request.app[STAFF].authenticate(email, str(form.get("password", "")))
     if user is None:
+        throttle.failed(keys)
+        await audit.record("sign-in failed", email, request.remote)
         return _login(request, "Wrong email or password.", 401)
+    throttle.succeeded(keys)
+    await audit.record("sign-in", user.email, request.remote, user.id)
     token, _ = await request.app[STAFF].sign_in(user, settings.session_hours)
     response = web.HTTPFound(_safe_next(str(form.get("next", ""))))
     set_session_cookie(response, token, settings.secure_cookies, settings.session_hours)
@@ -85,6 +98,7 @@ async def login(request: web.Request) -> web.Response:
 
 
 async def logout(request: web.Request) -> web.Response:
+    await _audit(request, "sign-out")
     await request.app[STAFF].sign_out(request.cookies[SESSION_COOKIE])
     response = web.HTTPFound("/inbox/login")
     response.del_cookie(SESSION_COOKIE, path="/inbox")
@@ -128,6 +142,7 @@ async def conversation(request: web.Request) -> dict:
 async def _staff_event(request: web.Request, event: Event) -> web.Response:
     conversation_id = _conversation_id(request)
     await request.app[ROUTER].staff_event(conversation_id, event, signed_in(request).user)
+    await _audit(request, event.value, conversation_id)
     raise web.HTTPFound(f"/inbox/conversations/{conversation_id}")
 
 
@@ -158,6 +173,7 @@ async def reply(request: web.Request) -> web.Response:
     conversation_id = _conversation_id(request)
     text = await _text(request)
     await request.app[ROUTER].staff_reply(conversation_id, signed_in(request).user, text)
+    await _audit(request, "reply", conversation_id)
     raise web.HTTPFound(f"/inbox/conversations/{conversation_id}")
 
 
@@ -166,6 +182,7 @@ async def add_note(request: web.Request) -> web.Response:
     conversation_id = _conversation_id(request)
     text = await _text(request)
     await request.app[CONVERSATIONS].add_note(conversation_id, staff.user.id, text)
+    await _audit(request, "note", conversation_id)
     raise web.HTTPFound(f"/inbox/conversations/{conversation_id}")
 
 
@@ -243,6 +260,9 @@ async def export(request: web.Request) -> web.Response:
     conversations = request.app[CONVERSATIONS]
     found = await conversations.search(filters_from(request.query), limit=10_000)
     transcripts = await conversations.transcripts([c.id for c in found])
+    await _audit(
+        request, "export", detail=f"{request.match_info['format']}: {len(transcripts)} conversations"
+    )
     stamp = datetime.now().strftime("%Y%m%d-%H%M")
     if request.match_info["format"] == "json":
         body = json.dumps([_transcript_record(t) for t in transcripts], indent=2)
@@ -278,10 +298,9 @@ def _csv_safe(text: str) -> str:
 # --- staff accounts (admins) -------------------------------------------------------------------
 
 
-@aiohttp_jinja2.template("staff.html")
-async def staff_page(request: web.Request) -> dict:
+async def staff_page(request: web.Request) -> web.Response:
     require_admin(request)
-    return _context(request, members=await request.app[STAFF].all(), roles=ROLES, error=None)
+    return await _staff_page(request, None, 200)
 
 
 async def add_staff(request: web.Request) -> web.Response:
@@ -293,9 +312,43 @@ async def add_staff(request: web.Request) -> web.Response:
             str(form.get("password", "")),
         )  # fmt: skip
     except StaffError as problem:
-        context = _context(request, members=await request.app[STAFF].all(), roles=ROLES, error=str(problem))
-        return aiohttp_jinja2.render_template("staff.html", request, context, status=400)
+        return await _staff_page(request, str(problem), 400)
+    await _audit(request, "staff added", detail=f"{form.get('email', '')} as {form.get('role', '')}")
     raise web.HTTPFound("/inbox/staff")
+
+
+async def unlock_sign_in(request: web.Request) -> web.Response:
+    """An admin lets a staff member whose sign-in is slowed down try again at once."""
+    require_admin(request)
+    email = str((await request.post()).get("email", "")).strip().lower()
+    request.app[SIGN_IN_THROTTLE].unlock(email)
+    await _audit(request, "sign-in unlocked", detail=email)
+    return await _staff_page(request, None, 200)
+
+
+async def _staff_page(request: web.Request, error: str | None, status: int) -> web.Response:
+    context = _context(
+        request,
+        members=await request.app[STAFF].all(),
+        roles=ROLES,
+        error=error,
+        locked=request.app[SIGN_IN_THROTTLE].locked_accounts(),
+    )
+    return aiohttp_jinja2.render_template("staff.html", request, context, status=status)
+
+
+async def audit_page(request: web.Request) -> web.Response:
+    require_admin(request)
+    context = _context(request, events=await request.app[AUDIT].recent())
+    return aiohttp_jinja2.render_template("audit.html", request, context)
+
+
+async def _audit(
+    request: web.Request, action: str, conversation_id: int | None = None, detail: str = ""
+) -> None:
+    """Record what the signed-in staff member does, from where."""
+    user = signed_in(request).user
+    await request.app[AUDIT].record(action, user.email, request.remote, user.id, conversation_id, detail)
 
 
 # --- live updates --------------------------------------------------------------------------------

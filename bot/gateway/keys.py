@@ -9,8 +9,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.core.channels import Channels
 from bot.core.router import Router
 from bot.gateway.hub import Hub
+from bot.gateway.throttle import SignInThrottle
 from bot.knowledge import Knowledge
 from bot.settings import Settings
+from bot.store.audit import Audit
 from bot.store.conversations import Conversations
 from bot.store.staff import Staff
 
@@ -25,3 +27,5 @@ ROUTER = web.AppKey("router", Router)
 # The channels the core delivers to by name (the web chat; WhatsApp and Slack register here too).
 CHANNELS = web.AppKey("channels", Channels)
 CHANNEL_TOKEN = web.AppKey("channel_token", str)
+AUDIT = web.AppKey("audit", Audit)
+SIGN_IN_THROTTLE = web.AppKey("sign_in_throttle", SignInThrottle)

@@ -170,6 +170,21 @@ class Note(Base):
     author: Mapped[StaffUser | None] = relationship(lazy="joined")
 
 
+class AuditEvent(Base):
+    """One thing a staff member did (or tried to), for admins to read back."""
+
+    __tablename__ = "audit_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(default=now, index=True)
+    action: Mapped[str] = mapped_column(String(40))
+    actor: Mapped[str] = mapped_column(String(320))  # the email given (also when it is nobody's)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id", ondelete="SET NULL"))
+    address: Mapped[str] = mapped_column(String(64), default="")  # the client's address
+    conversation_id: Mapped[int | None]
+    detail: Mapped[str] = mapped_column(Text, default="")
+
+
 class Rating(Base):
     __tablename__ = "ratings"
 
