@@ -36,7 +36,11 @@ async def attacker(url: str, number: int, stop: asyncio.Event, statuses: dict[in
             async with session.get(f"{url}/inbox/login") as page:
                 token = CSRF.search(await page.text()).group(1)
             form = {"email": f"guess{number}-{attempt}@example.org", "password": "wrong", "csrf_token": token}
-            async with session.post(f"{url}/inbox/login", data=form, allow_redirects=False) as response:
+            # The form's token is its cookie's value (the cookie is Secure, which aiohttp keeps off http).
+            cookie = {"Cookie": f"sd_login={token}"}
+            async with session.post(
+                f"{url}/inbox/login", data=form, headers=cookie, allow_redirects=False
+            ) as response:
                 statuses[response.status] = statuses.get(response.status, 0) + 1
             attempt += 1
 
