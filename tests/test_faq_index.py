@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import shutil
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -62,13 +64,44 @@ def test_the_assistant_picks_up_a_rebuilt_index_without_a_restart(shop):
     assert len(list((shop.index_dir / FAQ).glob("build-*"))) == 1  # the old build is gone
 
 
-def test_an_unfinished_build_is_never_what_readers_see(shop):
+def test_readers_keep_answering_while_new_builds_are_published_and_old_ones_removed(shop):
+    """A reader checks for a new build on every query while builds are published (each one
+    removing the build before it, which a reader may be about to load): every query is answered."""
     store = Builds(shop.index_dir, FAQ)
-    published = build_faq_index(shop, load_knowledge(shop.knowledge_dir))
-    workspace = store.workspace()
-    (workspace / "manifest.json").write_text("{half written")
-    assert store.current() == published
-    assert FaqIndex.load(store.current()).manifest.kind == "faq"
+    build_faq_index(shop, load_knowledge(shop.knowledge_dir))
+
+    def slow_load(path: Path) -> FaqIndex:
+        time.sleep(0.01)  # a large index takes a while to read: time for a newer build to land
+        return FaqIndex.load(path)
+
+    live = LiveIndex(store, slow_load, check_every=0)
+    live.get()  # loaded at start, as the action server does
+    stop, problems, seen = threading.Event(), [], set()
+
+    def reader() -> None:
+        while not stop.is_set():
+            try:
+                index = live.get()
+                seen.add(id(index))
+                assert index.rank("how long does delivery take", limit=1)
+            except Exception as problem:
+                problems.append(repr(problem))
+
+    threads = [threading.Thread(target=reader) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for _ in range(12):
+        workspace = store.workspace()  # a builder writes a new build beside the current one ...
+        for path in store.current().iterdir():
+            shutil.copy(path, workspace / path.name)
+        store.publish(workspace)  # ... and publishes it, removing the one before
+    time.sleep(0.3)  # the readers settle on the last build
+    stop.set()
+    for thread in threads:
+        thread.join()
+    assert problems == []
+    assert len(seen) > 1
+    assert [path.name for path in (shop.index_dir / FAQ).glob("build-*")] == [store.current().name]
 
 
 def labelled(path: Path, rows: list[tuple[str, str]]) -> Path:

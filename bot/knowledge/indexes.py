@@ -3,6 +3,7 @@ republished, so a running action server picks up new content without a restart."
 
 from __future__ import annotations
 
+import logging
 import sys
 import threading
 import time
@@ -19,6 +20,7 @@ from bot.settings import Settings
 
 FAQ = "faq"
 CATALOG = "catalog"
+log = logging.getLogger(__name__)
 
 
 class _Saveable(Protocol):
@@ -108,5 +110,23 @@ class LiveIndex(Generic[Index]):
                         f"no index under {self._store.directory}: run `python -m bot.knowledge build`"
                     )
                 if self._loaded is None or self._loaded[0] != current:
-                    self._loaded = (current, self._load(current))
+                    self._loaded = self._load_newest(current)
         return self._loaded[1]
+
+    def _load_newest(self, current: Path) -> tuple[Path, Index]:
+        """Load ``current``; a build is removed once a newer one is published, so if it vanished
+        while loading, load the newer one; if the newest cannot be read, keep the one loaded."""
+        for _ in range(3):
+            try:
+                return current, self._load(current)
+            except (FileNotFoundError, NotADirectoryError):
+                newer = self._store.current()
+                if newer is None or newer == current:
+                    break
+                current = newer
+        if self._loaded is not None:
+            log.warning(
+                "the index build %s could not be read; still answering from %s", current, self._loaded[0]
+            )
+            return self._loaded
+        raise FileNotFoundError(f"the index build {current} could not be read")
