@@ -6,8 +6,9 @@ import json
 from pathlib import Path
 from typing import Any
 
+import aiohttp
 import pytest
-from aiohttp.test_utils import TestServer
+from aiohttp.test_utils import TestClient, TestServer
 from rasa_sdk import Tracker
 
 from actions import shop
@@ -18,7 +19,7 @@ from bot.knowledge.catalog_index import CatalogIndex
 from bot.knowledge.faq_index import FaqIndex
 from bot.knowledge.indexes import CATALOG, FAQ, build_catalog_index, build_faq_index
 from bot.settings import PROJECT_DIR, load_settings
-from tests.gateway_helpers import TOKEN, start_gateway
+from tests.gateway_helpers import PASSWORD, TOKEN, sign_in, start_gateway
 from tests.rasa_standin import RasaStandIn
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -94,6 +95,15 @@ def settings(tmp_path, rasa):
 async def gateway(aiohttp_client, settings):
     """The gateway in this process; staff are available around the clock unless a test says otherwise."""
     return await start_gateway(aiohttp_client, settings, hours=StaffHours.around_the_clock())
+
+
+@pytest.fixture
+async def staff_browser(gateway):
+    """A second browser, in which the admin is signed in to the inbox."""
+    browser = TestClient(gateway.server, cookie_jar=aiohttp.CookieJar(unsafe=True))
+    await sign_in(browser, "owner@alderandpine.example", PASSWORD)
+    yield browser
+    await browser.close()
 
 
 @pytest.fixture

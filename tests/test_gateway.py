@@ -22,15 +22,6 @@ from bot.settings import PROJECT_DIR
 from tests.gateway_helpers import PASSWORD, TOKEN, customer_says, sign_in, start_gateway, texts
 
 
-@pytest.fixture
-async def staff_browser(gateway):
-    """A second browser, in which the admin has the inbox open."""
-    browser = TestClient(gateway.server, cookie_jar=aiohttp.CookieJar(unsafe=True))
-    await sign_in(browser, "owner@alderandpine.example", PASSWORD)
-    yield browser
-    await browser.close()
-
-
 async def staff_online(staff_browser):
     """Open the inbox's live socket, as a staff member with the inbox open does."""
     return await staff_browser.ws_connect("/inbox/ws")

@@ -6,11 +6,14 @@ from __future__ import annotations
 
 import asyncio
 import time
+from datetime import UTC, datetime, timedelta
 
-from bot.gateway.keys import AUDIT
+import aiohttp
+
+from bot.gateway.keys import AUDIT, HUB
 from bot.gateway.throttle import FREE_FAILURES, FREE_FROM_ADDRESS, MAX_WAIT, SignInThrottle, sign_in_keys
 from bot.store.staff import _hasher
-from tests.gateway_helpers import CSRF, PASSWORD, customer_says, sign_in
+from tests.gateway_helpers import CSRF, PASSWORD, customer_says, sign_in, texts
 
 
 class Clock:
@@ -135,3 +138,35 @@ async def test_admins_read_what_staff_did(gateway):
     ]
     page = await (await gateway.get("/inbox/audit")).text()
     assert "sign-in failed" in page and "ana@alderandpine.example" in page
+
+
+async def test_signing_out_closes_the_inbox_live_connection_and_it_no_longer_counts_as_online(
+    gateway, staff_browser
+):
+    live = await staff_browser.ws_connect("/inbox/ws")
+    for _ in range(50):
+        if gateway.app[HUB].staff_online:
+            break
+        await asyncio.sleep(0.02)
+    assert gateway.app[HUB].staff_online == 1
+    page = await (await staff_browser.get("/inbox")).text()
+    await staff_browser.post("/inbox/logout", data={"csrf_token": CSRF.search(page).group(1)})
+    closed = await live.receive(timeout=2)
+    assert closed.type in (aiohttp.WSMsgType.CLOSE, aiohttp.WSMsgType.CLOSED, aiohttp.WSMsgType.CLOSING)
+    assert gateway.app[HUB].staff_online == 0
+    # A customer's message after that reaches nobody on that socket, and the customer is told
+    # that nobody is there rather than to wait for someone.
+    answer = await customer_says(gateway, "I want to talk to a human")
+    assert "Nobody from our team is available right now" in texts(answer)[-1]
+
+
+async def test_an_expired_sign_in_loses_its_live_connection(gateway, staff_browser):
+    live = await staff_browser.ws_connect("/inbox/ws")
+    for _ in range(50):
+        if gateway.app[HUB].staff_online:
+            break
+        await asyncio.sleep(0.02)
+    await gateway.app[HUB].close_expired(datetime.now(UTC) + timedelta(hours=13))  # past the 12 h
+    closed = await live.receive(timeout=2)
+    assert closed.type in (aiohttp.WSMsgType.CLOSE, aiohttp.WSMsgType.CLOSED, aiohttp.WSMsgType.CLOSING)
+    assert gateway.app[HUB].staff_online == 0

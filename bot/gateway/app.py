@@ -10,7 +10,7 @@ import contextlib
 import logging
 import secrets
 from collections.abc import AsyncIterator, Callable
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import aiohttp
@@ -89,10 +89,12 @@ async def _http_client(app: web.Application) -> AsyncIterator[None]:
         yield
 
 
-async def _close_idle_conversations(router: Router, every_seconds: float = 60) -> None:
-    """Close quiet conversations as they go quiet, so the inbox and exports show them closed."""
+async def _sweep(router: Router, hub: Hub, every_seconds: float = 60) -> None:
+    """Every minute: close the conversations gone quiet (so the inbox and exports show them closed),
+    and staff connections whose sign-in ended."""
     while True:
         await asyncio.sleep(every_seconds)
+        await hub.close_expired(datetime.now(UTC))
         try:
             await router.close_idle()
         except Exception:  # a database hiccup must not stop the closing for good
@@ -121,7 +123,7 @@ def _router(
             idle_close=timedelta(minutes=settings.idle_close_minutes),
             channels=app[CHANNELS],
         )
-        closer = asyncio.create_task(_close_idle_conversations(app[ROUTER]))
+        closer = asyncio.create_task(_sweep(app[ROUTER], hub))
         yield
         closer.cancel()
         with contextlib.suppress(asyncio.CancelledError):

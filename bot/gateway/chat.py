@@ -63,7 +63,7 @@ async def socket(request: web.Request) -> web.WebSocketResponse:
     if visitor is None or not same_origin(request):
         raise web.HTTPForbidden(text="open the chat page first")
     conversations, hub, router = request.app[CONVERSATIONS], request.app[HUB], request.app[ROUTER]
-    ws = web.WebSocketResponse(heartbeat=30)
+    ws = web.WebSocketResponse(heartbeat=hub.HEARTBEAT)
     await ws.prepare(request)
     conversation = await conversations.open_for(CHANNEL, visitor, idle_before=router.idle_before())
     hub.add_customer(ws, conversation.id)

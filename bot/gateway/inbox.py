@@ -22,6 +22,7 @@ from bot.gateway.auth import (
     set_session_cookie,
     signed_in,
 )
+from bot.gateway.hub import StaffSocket
 from bot.gateway.inputs import BadInput, moment, row_id
 from bot.gateway.keys import AUDIT, CONVERSATIONS, HUB, KNOWLEDGE, ROUTER, SETTINGS, SIGN_IN_THROTTLE, STAFF
 from bot.gateway.throttle import sign_in_keys
@@ -100,6 +101,7 @@ async def login(request: web.Request) -> web.Response:
 async def logout(request: web.Request) -> web.Response:
     await _audit(request, "sign-out")
     await request.app[STAFF].sign_out(request.cookies[SESSION_COOKIE])
+    await request.app[HUB].sign_out(signed_in(request).session)
     response = web.HTTPFound("/inbox/login")
     response.del_cookie(SESSION_COOKIE, path="/inbox")
     raise response
@@ -357,9 +359,9 @@ async def _audit(
 async def live(request: web.Request) -> web.WebSocketResponse:
     staff = signed_in(request)
     hub = request.app[HUB]
-    ws = web.WebSocketResponse(heartbeat=30)
+    ws = web.WebSocketResponse(heartbeat=hub.HEARTBEAT)
     await ws.prepare(request)
-    hub.add_staff(ws, staff.user.id)
+    hub.add_staff(ws, StaffSocket(staff.user.id, staff.session, staff.expires_at))
     try:
         async for frame in ws:
             if frame.type == WSMsgType.ERROR:

@@ -8,7 +8,7 @@ import hashlib
 import secrets
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -51,6 +51,8 @@ class StaffError(ValueError):
 class SignedIn:
     user: StaffUser
     csrf_token: str
+    session: str  # the session's id (its token's hash): what live connections are closed by
+    expires_at: datetime
 
 
 def _digest(token: str) -> str:
@@ -113,7 +115,7 @@ class Staff:
             found = await session.get(StaffSession, _digest(token))
         if found is None or found.expires_at <= now() or not found.user.active:
             return None
-        return SignedIn(found.user, found.csrf_token)
+        return SignedIn(found.user, found.csrf_token, found.token_hash, found.expires_at)
 
     async def sign_out(self, token: str) -> None:
         async with self._sessions.begin() as session:
