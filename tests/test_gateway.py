@@ -496,6 +496,23 @@ async def test_transcript_search_filters(gateway):
 # --- failure modes --------------------------------------------------------------------------------
 
 
+async def test_a_message_sent_while_the_assistant_starts_waits_for_it_instead_of_going_to_staff(
+    gateway, rasa
+):
+    rasa.down = True  # answering 503 (no model loaded yet), as while it starts or restarts
+
+    async def ready_soon() -> None:
+        await asyncio.sleep(0.4)  # within the gateway's timeout for an answer (1 s here)
+        rasa.down = False
+
+    coming_up = asyncio.ensure_future(ready_soon())
+    answer = await customer_says(gateway, "How long does delivery take?")
+    await coming_up
+    assert texts(answer)[0].startswith("Standard takes 3-5 business days")
+    assert answer["conversation"]["status"] == "bot"
+    assert await gateway.app[CONVERSATIONS].queue() == []
+
+
 async def test_rasa_down_queues_the_customer_for_staff_and_the_bot_resumes_when_it_is_back(
     gateway, staff_browser, rasa
 ):

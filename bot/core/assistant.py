@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,6 +23,14 @@ class AssistantTurn:
     handoff: dict[str, Any] | None = None
 
 
+# How often a message waiting for the Rasa server to come up (or back) tries again.
+RETRY_EVERY = 0.25
+
+
+class NotReady(Exception):
+    """The Rasa server is not listening yet, or has no model loaded yet."""
+
+
 class RasaClient:
     def __init__(
         self,
@@ -36,18 +45,36 @@ class RasaClient:
         # The Rasa server's gateway channel answers only who shows the shared secret.
         self._headers = {"Authorization": f"Bearer {secret}"} if secret else {}
 
+    async def _post(self, body: dict[str, Any], deadline: float) -> Any:
+        """One try: Rasa's answer; NotReady while it starts; AssistantUnavailable otherwise."""
+        left = max(deadline - asyncio.get_running_loop().time(), 0.01)
+        try:
+            async with self._session.post(
+                self._webhook, json=body, headers=self._headers, timeout=aiohttp.ClientTimeout(total=left)
+            ) as response:
+                if response.status == 503:
+                    raise NotReady("no model loaded yet")
+                if response.status != 200:
+                    raise AssistantUnavailable(f"Rasa answered {response.status}")
+                return await response.json()
+        except aiohttp.ClientConnectorError as error:
+            raise NotReady(f"not listening: {error}") from None
+        except (TimeoutError, aiohttp.ClientError, ValueError) as error:
+            raise AssistantUnavailable(f"Rasa did not answer: {error!r}") from error
+
     async def send(self, sender: str, text: str, metadata: dict[str, Any]) -> AssistantTurn:
         """The assistant's turn after ``text`` from ``sender`` (Rasa's conversation id)."""
         body = {"sender": sender, "message": text, "metadata": metadata}
-        try:
-            async with self._session.post(
-                self._webhook, json=body, headers=self._headers, timeout=self._timeout
-            ) as response:
-                if response.status != 200:
-                    raise AssistantUnavailable(f"Rasa answered {response.status}")
-                answer = await response.json()
-        except (TimeoutError, aiohttp.ClientError, ValueError) as error:
-            raise AssistantUnavailable(f"Rasa did not answer: {error!r}") from error
+        deadline = asyncio.get_running_loop().time() + self._timeout.total
+        while True:
+            try:
+                answer = await self._post(body, deadline)
+                break
+            except NotReady as starting:
+                # Starting or restarting: the message waits for it, up to the usual timeout.
+                if asyncio.get_running_loop().time() + RETRY_EVERY >= deadline:
+                    raise AssistantUnavailable(f"Rasa is not ready: {starting}") from None
+                await asyncio.sleep(RETRY_EVERY)
         replies = answer.get("messages") if isinstance(answer, dict) else None
         if not isinstance(replies, list):
             raise AssistantUnavailable("Rasa's answer has no list of messages")
