@@ -24,6 +24,10 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="SUPPORTDESK_", extra="ignore", frozen=True)
 
     host: str = "127.0.0.1"
+    # The host names the gateway answers to, besides localhost and the address it listens on
+    # (comma-separated: "support.myshop.com"); a request naming any other host (DNS rebinding) is
+    # refused.
+    allowed_hosts: str = ""
     gateway_port: int = Field(8000, ge=1, le=65535)
     rasa_port: int = Field(5005, ge=1, le=65535)
     actions_port: int = Field(5055, ge=1, le=65535)
@@ -109,6 +113,13 @@ class Settings(BaseSettings):
     @property
     def gateway_url(self) -> str:
         return f"http://{self.host}:{self.gateway_port}"
+
+    @property
+    def hosts_answered(self) -> frozenset[str]:
+        """Host names (without port) requests may name: localhost, the listening address, and
+        SUPPORTDESK_ALLOWED_HOSTS."""
+        named = {name.strip().lower().strip("[]") for name in self.allowed_hosts.split(",") if name.strip()}
+        return frozenset({"localhost", "127.0.0.1", "::1", self.host.lower(), *named})
 
     @property
     def channel_token_file(self) -> Path:

@@ -11,7 +11,7 @@ import json
 
 import pytest
 
-from tests.gateway_helpers import PASSWORD, TOKEN, customer_says, sign_in
+from tests.gateway_helpers import PASSWORD, TOKEN, customer_says, sign_in, start_gateway
 
 CHANNEL = {"Authorization": f"Bearer {TOKEN}"}
 JSON = {**CHANNEL, "Content-Type": "application/json"}
@@ -101,3 +101,25 @@ async def test_exported_json_is_json_whatever_the_customers_sent(gateway):
     await sign_in(gateway, "owner@alderandpine.example", PASSWORD)
     text = await (await gateway.get("/inbox/export.json")).text()
     json.loads(text, parse_constant=lambda constant: pytest.fail(f"{constant} in the export"))
+
+
+async def test_a_request_naming_a_host_the_gateway_does_not_answer_to_is_refused(gateway):
+    """DNS rebinding: a page on another site points its own name at this address."""
+    elsewhere = {"Host": "rebind.attacker.example:8000"}
+    for path in ("/", "/health", "/chat", "/inbox/login", "/api/openapi.json"):
+        response = await gateway.get(path, headers=elsewhere)
+        assert response.status == 421, path
+        assert "SUPPORTDESK_ALLOWED_HOSTS" in await response.text()
+    upgrade = {**elsewhere, "Upgrade": "websocket", "Connection": "Upgrade", "Sec-WebSocket-Version": "13",
+               "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ=="}  # fmt: skip
+    for path in ("/chat/ws", "/inbox/ws"):
+        assert (await gateway.get(path, headers=upgrade)).status == 421, path
+    assert (await gateway.get("/health", headers={"Host": "localhost:8000"})).status == 200
+
+
+async def test_the_host_names_a_shop_configures_are_answered(aiohttp_client, settings):
+    configured = settings.model_copy(update={"allowed_hosts": "support.shop.example, Help.Shop.Example"})
+    gateway = await start_gateway(aiohttp_client, configured)
+    for host in ("support.shop.example", "help.shop.example:443", "127.0.0.1:8000"):
+        assert (await gateway.get("/health", headers={"Host": host})).status == 200, host
+    assert (await gateway.get("/health", headers={"Host": "shop.example"})).status == 421

@@ -41,7 +41,7 @@ from bot.gateway.keys import (
     STAFF,
 )
 from bot.gateway.routes import setup_routes
-from bot.gateway.security import setup_security_headers
+from bot.gateway.security import known_hosts_only, setup_security_headers
 from bot.gateway.throttle import SignInThrottle
 from bot.knowledge.indexes import shop_knowledge
 from bot.settings import Settings
@@ -138,7 +138,10 @@ def create_app(
 ) -> web.Application:
     """The gateway for ``settings``; ``clock`` and ``hours`` (the support schedule) replace the
     real time and store.yml's schedule, for tests."""
-    app = web.Application(client_max_size=64 * 1024, middlewares=[store_errors, staff_auth])
+    app = web.Application(
+        client_max_size=64 * 1024,
+        middlewares=[known_hosts_only(settings.hosts_answered), store_errors, staff_auth],
+    )
     app[SETTINGS] = settings
     app[KNOWLEDGE] = shop_knowledge(settings)
     app[CHANNEL_TOKEN] = channel_token(settings)

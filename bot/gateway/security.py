@@ -5,7 +5,12 @@ and no server versions told."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from urllib.parse import urlsplit
+
 from aiohttp import web
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 # Product pictures may be the shop's own https URLs; styles allow the start page's inline sheet.
 CONTENT_SECURITY_POLICY = "; ".join(
@@ -33,6 +38,23 @@ HEADERS = {
 SERVER = "supportdesk"
 # Staff pages and exports hold customers' words and addresses: never kept by a browser or a proxy.
 PRIVATE_PREFIX = "/inbox"
+
+
+def known_hosts_only(hosts: frozenset[str]) -> Callable:
+    """A middleware refusing requests (HTTP and WebSocket) that name a host the gateway does not
+    answer to: a page on another site cannot reach it by pointing its own name at this address."""
+
+    @web.middleware
+    async def known_host(request: web.Request, handler: Handler) -> web.StreamResponse:
+        name = urlsplit(f"//{request.host}").hostname if request.host else None
+        if name not in hosts:
+            raise web.HTTPMisdirectedRequest(
+                text=f"this gateway does not answer to the host {name!r}: "
+                "add it to SUPPORTDESK_ALLOWED_HOSTS to serve it"
+            )
+        return await handler(request)
+
+    return known_host
 
 
 async def add_security_headers(request: web.Request, response: web.StreamResponse) -> None:
