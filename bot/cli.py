@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import os
 import signal
 import sys
@@ -86,6 +87,29 @@ def _create_staff(settings, email: str, name: str, role: str) -> int:
     return 0
 
 
+def _credentials(settings, change) -> int:
+    """Run ``change`` on the store's channel credentials; CredentialError becomes a message."""
+    from bot.store.credentials import CredentialError, Credentials
+    from bot.store.database import create_engine, migrate, session_factory
+
+    async def run() -> str | None:
+        engine = create_engine(settings.store_url)
+        try:
+            await migrate(engine)
+            return await change(Credentials(session_factory(engine)))
+        finally:
+            await engine.dispose()
+
+    try:
+        said = asyncio.run(run())
+    except CredentialError as problem:
+        print(f"supportdesk: {problem}", file=sys.stderr)
+        return 1
+    if said:
+        print(said)
+    return 0
+
+
 def keep_private() -> None:
     """What supportdesk writes from here on (the store, tokens, logs, indexes, by this process and
     the ones it starts) is the running user's alone: it holds customers' words and addresses."""
@@ -112,6 +136,11 @@ def main(argv: list[str] | None = None) -> int:
         create = commands.add_parser(command, help=f"create a staff account with the {role} role")
         create.add_argument("--email", required=True)
         create.add_argument("--name", required=True)
+    credential = commands.add_parser("credential", help="make a channel API credential for an integration")
+    credential.add_argument("--name", required=True, help="the integration, e.g. slack-bridge")
+    credential.add_argument("--channel", required=True, help="the one channel it may use, e.g. slack")
+    revoke = commands.add_parser("revoke-credential", help="revoke a channel API credential")
+    revoke.add_argument("--name", required=True)
     arguments = parser.parse_args(argv)
     keep_private()
     try:
@@ -121,6 +150,15 @@ def main(argv: list[str] | None = None) -> int:
             return _run(settings)
         if arguments.command in ("admin", "agent"):
             return _create_staff(settings, arguments.email, arguments.name, arguments.command)
+        if arguments.command == "credential":
+            return _credentials(settings, lambda store: store.create(arguments.name, arguments.channel))
+        if arguments.command == "revoke-credential":
+
+            async def revoke(store) -> str:
+                await store.revoke(arguments.name)
+                return f"supportdesk: the credential {arguments.name} is revoked"
+
+            return _credentials(settings, revoke)
         if arguments.command == "train":
             print(ensure_model(settings))
             return 0

@@ -15,12 +15,12 @@ CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
 async def customer_says(
-    client: TestClient, text: str, customer: str = "cust-1", channel: str = "api"
+    client: TestClient, text: str, customer: str = "cust-1", channel: str = "api", token: str = TOKEN
 ) -> dict:
     response = await client.post(
         "/api/messages",
         json={"channel": channel, "customer_id": customer, "text": text},
-        headers={"Authorization": f"Bearer {TOKEN}"},
+        headers={"Authorization": f"Bearer {token}"},
     )
     assert response.status == 200, await response.text()
     return await response.json()

@@ -16,7 +16,7 @@ from sqlalchemy import event
 
 from bot.core.availability import StaffHours
 from bot.core.channels import Capabilities
-from bot.gateway.keys import CHANNELS, CONVERSATIONS, ENGINE, ROUTER, SETTINGS, STAFF
+from bot.gateway.keys import CHANNELS, CONVERSATIONS, CREDENTIALS, ENGINE, ROUTER, SETTINGS, STAFF
 from bot.gateway.views import api_example
 from bot.settings import PROJECT_DIR
 from tests.gateway_helpers import PASSWORD, TOKEN, customer_says, sign_in, start_gateway, texts
@@ -335,7 +335,8 @@ async def test_a_channel_plugs_in_by_name_and_gets_everything_shaped_for_what_it
 ):
     sms = TextOnlyChannel()
     gateway.app[CHANNELS].add("sms", sms)
-    answer = await customer_says(gateway, "I'm looking for a tent under $300", channel="sms")
+    token = await gateway.app[CREDENTIALS].create("sms-bridge", "sms")
+    answer = await customer_says(gateway, "I'm looking for a tent under $300", channel="sms", token=token)
     (intro, cards) = answer["replies"]
     assert "custom" not in cards and cards["text"].startswith("- ") and "USD" in cards["text"]
     conversation_id = answer["conversation"]["id"]
@@ -343,7 +344,7 @@ async def test_a_channel_plugs_in_by_name_and_gets_everything_shaped_for_what_it
 
     # A person's reply, later, reaches the customer through the channel: nothing to poll.
     await staff_online(staff_browser)
-    await customer_says(gateway, "I want to talk to a human", channel="sms")
+    await customer_says(gateway, "I want to talk to a human", channel="sms", token=token)
     csrf = await sign_in(gateway, "ana@alderandpine.example", PASSWORD)
     await gateway.post(f"/inbox/conversations/{conversation_id}/claim", data={"csrf_token": csrf})
     await gateway.post(
@@ -372,9 +373,10 @@ async def test_typed_intent_shortcuts_reach_the_assistant_as_words_and_offered_b
 
 async def test_on_a_channel_without_buttons_a_number_picks_the_option(gateway, rasa):
     gateway.app[CHANNELS].add("sms", TextOnlyChannel())
-    answer = await customer_says(gateway, "what is the meaning of it all", channel="sms")
+    token = await gateway.app[CREDENTIALS].create("sms-bridge", "sms")
+    answer = await customer_says(gateway, "what is the meaning of it all", channel="sms", token=token)
     assert answer["replies"][0]["text"].endswith("\n1. Yes, a person please\n2. No, thanks")
-    await customer_says(gateway, "2", channel="sms")
+    await customer_says(gateway, "2", channel="sms", token=token)
     assert rasa.received[-1]["message"] == "/deny"
     await customer_says(gateway, "what is the meaning of it all")
     await customer_says(gateway, "2")  # where buttons are drawn, a number is just a number

@@ -5,7 +5,6 @@ know by name is polled and draws buttons and cards itself."""
 from __future__ import annotations
 
 import json
-from hmac import compare_digest
 from pathlib import Path
 from typing import Any
 
@@ -16,8 +15,9 @@ from bot.core.channels import channel_view
 from bot.core.intake import Duplicate, Incoming, MessageRejected
 from bot.core.views import conversation_view
 from bot.gateway.inputs import MAX_ROW_ID, BadInput, parse_json, row_id
-from bot.gateway.keys import CHANNEL_TOKEN, CHANNELS, CONVERSATIONS, ROUTER
+from bot.gateway.keys import CHANNELS, CONVERSATIONS, CREDENTIALS, ROUTER
 from bot.store.conversations import NotFound
+from bot.store.credentials import Credential
 
 OPENAPI = Path(__file__).with_name("openapi.json")
 
@@ -37,19 +37,22 @@ def error(status: int, message: str, **details: Any) -> web.Response:
     return web.json_response({"error": message, **details}, status=status)
 
 
-def _require_channel(request: web.Request) -> None:
-    """Only channels holding the token may hand in or read messages."""
+async def _require_channel(request: web.Request) -> Credential:
+    """Only integrations holding a credential may hand in or read messages, of their own channel."""
     sent = request.headers.get("Authorization", "")
-    if not (
-        sent.startswith("Bearer ")
-        and compare_digest(sent.removeprefix("Bearer "), request.app[CHANNEL_TOKEN])
-    ):
+    found = (
+        await request.app[CREDENTIALS].find(sent.removeprefix("Bearer "))
+        if sent.startswith("Bearer ")
+        else None
+    )
+    if found is None:
         raise web.HTTPUnauthorized(
             text=json.dumps(
                 {"error": "missing or wrong bearer token (Authorization: Bearer <channel token>)"}
             ),
             content_type="application/json",
         )
+    return found
 
 
 async def read_json(request: web.Request) -> Any:
@@ -71,7 +74,7 @@ def invalid_fields(problem: ValidationError) -> web.Response:
 
 async def post_message(request: web.Request) -> web.Response:
     """A customer's message from a channel; answers with the replies to send back right away."""
-    _require_channel(request)
+    credential = await _require_channel(request)
     body = await read_json(request)
     if not isinstance(body, dict):
         return error(400, "the body must be a JSON object")
@@ -79,6 +82,10 @@ async def post_message(request: web.Request) -> web.Response:
         message = MessageIn(**body)
     except ValidationError as problem:
         return invalid_fields(problem)
+    if message.channel != credential.channel:
+        return error(
+            403, f"the credential {credential.name!r} may post to the {credential.channel!r} channel only"
+        )
     capabilities = request.app[CHANNELS][message.channel].capabilities
     incoming = Incoming(
         message.channel,
@@ -106,7 +113,7 @@ async def post_message(request: web.Request) -> web.Response:
 
 async def conversation_messages(request: web.Request) -> web.Response:
     """Messages of a conversation after ``?after=<id>``: how a channel picks up staff replies."""
-    _require_channel(request)
+    credential = await _require_channel(request)
     conversation_id = row_id(request.match_info["conversation"])
     if conversation_id is None:
         return error(404, f"no conversation {request.match_info['conversation']}")
@@ -119,6 +126,8 @@ async def conversation_messages(request: web.Request) -> web.Response:
         conversation = await conversations.get(conversation_id)
     except NotFound as missing:
         return error(404, str(missing))
+    if conversation.channel != credential.channel:  # another channel's: as if there were none
+        return error(404, f"no conversation {conversation_id}")
     messages = await conversations.messages(conversation_id, after=after)
     capabilities = request.app[CHANNELS][conversation.channel].capabilities
     return web.json_response(

@@ -28,9 +28,9 @@ from bot.gateway.errors import store_errors
 from bot.gateway.hub import Hub
 from bot.gateway.keys import (
     AUDIT,
-    CHANNEL_TOKEN,
     CHANNELS,
     CONVERSATIONS,
+    CREDENTIALS,
     ENGINE,
     HTTP_CLIENT,
     HUB,
@@ -47,11 +47,16 @@ from bot.knowledge.indexes import shop_knowledge
 from bot.settings import Settings
 from bot.store.audit import Audit
 from bot.store.conversations import Conversations
+from bot.store.credentials import Credentials
 from bot.store.database import create_engine, migrate, session_factory
 from bot.store.staff import Staff
 
 log = logging.getLogger(__name__)
 TEMPLATES = Path(__file__).with_name("templates")
+
+
+# Made on first start, for the channel "api": what the README's example uses.
+DEFAULT_CREDENTIAL = "api"
 
 
 def channel_token(settings: Settings) -> str:
@@ -76,6 +81,9 @@ async def _store(app: web.Application) -> AsyncIterator[None]:
         app[CONVERSATIONS] = Conversations(sessions)
         app[STAFF] = Staff(sessions)
         app[AUDIT] = Audit(sessions)
+        app[CREDENTIALS] = Credentials(sessions)
+        # The default credential, for the README's example and a shop's first integration.
+        await app[CREDENTIALS].ensure(DEFAULT_CREDENTIAL, DEFAULT_CREDENTIAL, channel_token(app[SETTINGS]))
         app[SIGN_IN_THROTTLE] = SignInThrottle()
         yield
     finally:
@@ -144,7 +152,6 @@ def create_app(
     )
     app[SETTINGS] = settings
     app[KNOWLEDGE] = shop_knowledge(settings)
-    app[CHANNEL_TOKEN] = channel_token(settings)
     aiohttp_jinja2.setup(
         app,
         loader=jinja2.FileSystemLoader(TEMPLATES),

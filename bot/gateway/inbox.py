@@ -24,10 +24,21 @@ from bot.gateway.auth import (
 )
 from bot.gateway.hub import StaffSocket
 from bot.gateway.inputs import BadInput, moment, row_id
-from bot.gateway.keys import AUDIT, CONVERSATIONS, HUB, KNOWLEDGE, ROUTER, SETTINGS, SIGN_IN_THROTTLE, STAFF
+from bot.gateway.keys import (
+    AUDIT,
+    CONVERSATIONS,
+    CREDENTIALS,
+    HUB,
+    KNOWLEDGE,
+    ROUTER,
+    SETTINGS,
+    SIGN_IN_THROTTLE,
+    STAFF,
+)
 from bot.gateway.throttle import sign_in_keys
 from bot.handoff import REASONS, Event, Status
 from bot.store.conversations import SearchFilters, Transcript
+from bot.store.credentials import CredentialError
 from bot.store.staff import ROLES, StaffError
 
 
@@ -337,6 +348,42 @@ async def _staff_page(request: web.Request, error: str | None, status: int) -> w
         locked=request.app[SIGN_IN_THROTTLE].locked_accounts(),
     )
     return aiohttp_jinja2.render_template("staff.html", request, context, status=status)
+
+
+async def credentials_page(request: web.Request) -> web.Response:
+    require_admin(request)
+    return await _credentials_page(request)
+
+
+async def make_credential(request: web.Request) -> web.Response:
+    """An admin makes a credential for an integration; its token is shown this once."""
+    require_admin(request)
+    form = await request.post()
+    name, channel = str(form.get("name", "")), str(form.get("channel", ""))
+    try:
+        token = await request.app[CREDENTIALS].create(name, channel)
+    except CredentialError as problem:
+        return await _credentials_page(request, error=str(problem), status=400)
+    await _audit(request, "credential made", detail=f"{name} for {channel}")
+    return await _credentials_page(request, made=(name.strip().lower(), token))
+
+
+async def revoke_credential(request: web.Request) -> web.Response:
+    require_admin(request)
+    name = str((await request.post()).get("name", ""))
+    try:
+        await request.app[CREDENTIALS].revoke(name)
+    except CredentialError as problem:
+        return await _credentials_page(request, error=str(problem), status=400)
+    await _audit(request, "credential revoked", detail=name)
+    return await _credentials_page(request)
+
+
+async def _credentials_page(
+    request: web.Request, error: str | None = None, status: int = 200, made: tuple[str, str] | None = None
+) -> web.Response:
+    context = _context(request, credentials=await request.app[CREDENTIALS].active(), error=error, made=made)
+    return aiohttp_jinja2.render_template("credentials.html", request, context, status=status)
 
 
 async def audit_page(request: web.Request) -> web.Response:

@@ -14,6 +14,7 @@ from bot.knowledge import Knowledge
 from bot.settings import Settings
 from bot.store.audit import Audit
 from bot.store.conversations import Conversations
+from bot.store.credentials import Credentials
 from bot.store.staff import Staff
 
 SETTINGS = web.AppKey("settings", Settings)
@@ -26,6 +27,6 @@ HUB = web.AppKey("hub", Hub)
 ROUTER = web.AppKey("router", Router)
 # The channels the core delivers to by name (the web chat; WhatsApp and Slack register here too).
 CHANNELS = web.AppKey("channels", Channels)
-CHANNEL_TOKEN = web.AppKey("channel_token", str)
+CREDENTIALS = web.AppKey("credentials", Credentials)
 AUDIT = web.AppKey("audit", Audit)
 SIGN_IN_THROTTLE = web.AppKey("sign_in_throttle", SignInThrottle)

@@ -47,3 +47,6 @@ def setup_routes(app: web.Application) -> None:
     app.router.add_post("/inbox/staff", inbox.add_staff)
     app.router.add_post("/inbox/staff/unlock", inbox.unlock_sign_in)
     app.router.add_get("/inbox/audit", inbox.audit_page, name="audit")
+    app.router.add_get("/inbox/credentials", inbox.credentials_page, name="credentials")
+    app.router.add_post("/inbox/credentials", inbox.make_credential)
+    app.router.add_post("/inbox/credentials/revoke", inbox.revoke_credential)

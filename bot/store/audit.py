@@ -22,6 +22,8 @@ ACTIONS = (
     "export",
     "staff added",
     "sign-in unlocked",
+    "credential made",
+    "credential revoked",
 )
 
 

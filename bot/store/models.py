@@ -170,6 +170,19 @@ class Note(Base):
     author: Mapped[StaffUser | None] = relationship(lazy="joined")
 
 
+class ChannelCredential(Base):
+    """What an integration shows to use the channel API: one channel, its conversations only."""
+
+    __tablename__ = "channel_credentials"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(40), index=True)
+    channel: Mapped[str] = mapped_column(String(40))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=now)
+    revoked_at: Mapped[datetime | None]
+
+
 class AuditEvent(Base):
     """One thing a staff member did (or tried to), for admins to read back."""
 
