@@ -11,13 +11,15 @@ from pathlib import Path
 
 from bot.knowledge import KnowledgeError
 from bot.knowledge.encoder import EncoderError
-from bot.knowledge.indexes import build_indexes, report_skipped, shop_knowledge
 from bot.processes import StartupError, Supervisor, services
 from bot.settings import SettingsError, load_settings
 from bot.training import TrainingError, ensure_model
 
 
 def _run(settings) -> int:
+    # Loading the encoder's libraries takes seconds: only the commands that need them pay for it.
+    from bot.knowledge.indexes import build_indexes, report_skipped, shop_knowledge
+
     knowledge = shop_knowledge(settings)  # bad content fails here, before anything starts
     report_skipped(knowledge)
     for kind in build_indexes(settings, knowledge, progress=sys.stderr.isatty()):
