@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 import signal
@@ -185,12 +186,20 @@ class Supervisor:
                     print("supportdesk: services keep stopping; giving up", file=sys.stderr)
                     return child.returncode or 1
                 print(f"supportdesk: starting the {service.name} again", file=sys.stderr)
+                _kill_leftovers(child)
                 self._spawn(service)
             time.sleep(0.5)
 
     def stop(self) -> None:
         _terminate([child for _, child in reversed(list(self._children.values()))])
         self._children.clear()
+
+
+def _kill_leftovers(child: subprocess.Popen) -> None:
+    """A service that died may leave processes of its own behind (Sanic's worker, holding the
+    port): the whole process group goes before the service is started again."""
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(child.pid, signal.SIGKILL)
 
 
 def _terminate(children: list[subprocess.Popen]) -> None:

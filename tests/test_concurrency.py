@@ -14,7 +14,7 @@ from bot.gateway.app import create_app
 from bot.gateway.keys import ENGINE
 from bot.settings import load_settings
 from bot.store.database import session_factory
-from bot.store.models import Conversation, Customer, Message
+from bot.store.models import Conversation, Customer, Handoff, Message
 from tests.gateway_helpers import TOKEN
 from tests.stores import KINDS, fresh_database
 
@@ -81,3 +81,13 @@ async def test_a_message_sent_again_with_its_id_is_stored_once_and_answered_once
     await post(gateway, "hi", customer="someone-else", client_message_id="tap-1")
     _, _, texts = await stored(gateway)
     assert texts == ["hi", "hi"]
+
+
+async def test_messages_at_once_that_each_ask_for_a_person_hand_over_once_and_none_fails(gateway):
+    answers = await asyncio.gather(*(post(gateway, "I want to talk to a human") for _ in range(6)))
+    assert [answer.status for answer in answers] == [200] * 6, [await a.text() for a in answers]
+    async with session_factory(gateway.app[ENGINE])() as session:
+        handoffs = await session.scalar(select(func.count()).select_from(Handoff))
+    assert handoffs == 1
+    bodies = [await answer.json() for answer in answers]
+    assert all(body["conversation"]["status"] == "waiting" for body in bodies)

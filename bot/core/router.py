@@ -6,6 +6,7 @@ message goes to the inbox and the assistant is never asked.
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections.abc import Callable
 from dataclasses import replace
@@ -27,7 +28,7 @@ from bot.core.intake import (
     may_pick_a_button,
 )
 from bot.core.views import conversation_view, staff_view
-from bot.handoff import REASONS, Event, Lifecycle, Owner, Status, check_staff_may
+from bot.handoff import REASONS, Event, Lifecycle, Owner, Status, TransitionError, check_staff_may
 from bot.knowledge.shop import Shop
 from bot.store.conversations import Conversations
 from bot.store.models import Conversation, Message, StaffUser
@@ -124,7 +125,8 @@ class Router:
         """The replies, and the conversation after them when the turn already read it back."""
         if conversation.lifecycle == Lifecycle.RESOLVED:
             # The customer rates, or moves on; either way the assistant carries on.
-            await self._conversations.transition(conversation.id, Event.RESUME)
+            with contextlib.suppress(TransitionError):  # another message of theirs resumed it
+                await self._conversations.transition(conversation.id, Event.RESUME)
             await self._queue_changed(conversation.id)
             if match := RATING.fullmatch(message.text):
                 await self._conversations.rate(conversation.id, int(match.group(1)))
@@ -152,7 +154,8 @@ class Router:
                 turn = await self._ask(conversation, message, incoming)
             except AssistantUnavailable:
                 return []
-            await self._conversations.transition(conversation.id, Event.RECOVER)
+            with contextlib.suppress(TransitionError):  # another message of theirs recovered it
+                await self._conversations.transition(conversation.id, Event.RECOVER)
             await self._queue_changed(conversation.id)
             replies, _ = await self._store_replies(conversation, message, turn)
             return replies
@@ -210,9 +213,17 @@ class Router:
         if summary is None:
             summary = await self._summary(conversation_id)
         unavailable = self._nobody_available()
-        await self._conversations.transition(
-            conversation_id, Event.REQUEST, reason=reason, summary=summary, awaiting_email=bool(unavailable)
-        )
+        try:
+            await self._conversations.transition(
+                conversation_id,
+                Event.REQUEST,
+                reason=reason,
+                summary=summary,
+                awaiting_email=bool(unavailable),
+            )
+        except TransitionError:
+            # Another message of the customer's, at the same moment, has just handed it over.
+            return await self._acknowledge_waiting(conversation)
         said = [await self.say(conversation, lead)] if lead else []
         if unavailable:
             said.append(
