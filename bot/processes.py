@@ -9,6 +9,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from dataclasses import dataclass
@@ -115,6 +116,7 @@ class Supervisor:
         self._log_dir = log_dir
         self._children: dict[str, tuple[Service, subprocess.Popen]] = {}
         self._restarts: list[float] = []
+        self._stopping = threading.Event()
 
     def _spawn(self, service: Service) -> subprocess.Popen:
         self._log_dir.mkdir(parents=True, exist_ok=True)
@@ -172,9 +174,9 @@ class Supervisor:
     def wait(self) -> int:
         """Block until stopped, restarting a service that dies; gives up (returning its exit
         code) when services keep dying."""
-        while True:
+        while not self._stopping.is_set():
             for service, child in list(self._children.values()):
-                if child.poll() is None:
+                if child.poll() is None or self._stopping.is_set():
                     continue
                 now = time.monotonic()
                 self._restarts = [t for t in self._restarts if now - t < self.RESTART_WINDOW] + [now]
@@ -189,8 +191,11 @@ class Supervisor:
                 _kill_leftovers(child)
                 self._spawn(service)
             time.sleep(0.5)
+        return 0
 
     def stop(self) -> None:
+        """Stop every service (and a ``wait`` running in another thread: it restarts nothing more)."""
+        self._stopping.set()
         _terminate([child for _, child in reversed(list(self._children.values()))])
         self._children.clear()
 
