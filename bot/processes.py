@@ -217,5 +217,5 @@ def _terminate(children: list[subprocess.Popen]) -> None:
         except subprocess.TimeoutExpired:
             # The whole process group (each service has its own session): Sanic's worker
             # processes would otherwise outlive their killed parent.
-            os.killpg(child.pid, signal.SIGKILL)
+            _kill_leftovers(child)
             child.wait()

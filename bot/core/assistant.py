@@ -41,7 +41,7 @@ class RasaClient:
     ):
         self._session = session
         self._webhook = f"{base_url}/webhooks/gateway/webhook"
-        self._timeout = aiohttp.ClientTimeout(total=timeout_seconds)
+        self._timeout_seconds = timeout_seconds
         # The Rasa server's gateway channel answers only who shows the shared secret.
         self._headers = {"Authorization": f"Bearer {secret}"} if secret else {}
 
@@ -65,7 +65,7 @@ class RasaClient:
     async def send(self, sender: str, text: str, metadata: dict[str, Any]) -> AssistantTurn:
         """The assistant's turn after ``text`` from ``sender`` (Rasa's conversation id)."""
         body = {"sender": sender, "message": text, "metadata": metadata}
-        deadline = asyncio.get_running_loop().time() + self._timeout.total
+        deadline = asyncio.get_running_loop().time() + self._timeout_seconds
         while True:
             try:
                 answer = await self._post(body, deadline)

@@ -61,12 +61,7 @@ class Credentials:
             )
         token = token or secrets.token_urlsafe(32)
         async with self._sessions.begin() as session:
-            active = await session.scalar(
-                select(ChannelCredential).where(
-                    ChannelCredential.name == name, ChannelCredential.revoked_at.is_(None)
-                )
-            )
-            if active is not None:
+            if await _active_named(session, name) is not None:
                 raise CredentialError(f"there is already a credential named {name!r}: revoke it first")
             session.add(ChannelCredential(name=name, channel=channel, token_hash=digest(token)))
         self._loaded_at = -CACHE_SECONDS
@@ -76,11 +71,7 @@ class Credentials:
         """The credential ``name`` holds ``token`` (the default one, from the settings or the data
         folder's token file): made if missing, replaced if the token changed."""
         async with self._sessions.begin() as session:
-            active = await session.scalar(
-                select(ChannelCredential).where(
-                    ChannelCredential.name == name, ChannelCredential.revoked_at.is_(None)
-                )
-            )
+            active = await _active_named(session, name)
             if active is not None and active.token_hash == digest(token) and active.channel == channel:
                 return
             if active is not None:
@@ -114,3 +105,11 @@ class Credentials:
             self._known = {row.token_hash: Credential(row.name, row.channel) for row in await self.active()}
             self._loaded_at = time.monotonic()
         return self._known.get(digest(token))
+
+
+async def _active_named(session: Session, name: str) -> ChannelCredential | None:
+    return await session.scalar(
+        select(ChannelCredential).where(
+            ChannelCredential.name == name, ChannelCredential.revoked_at.is_(None)
+        )
+    )
