@@ -66,7 +66,13 @@ class Builds:
 
     def current(self) -> Path | None:
         link = self.directory / CURRENT
-        return link.resolve() if link.is_symlink() and link.resolve().is_dir() else None
+        for _ in range(3):  # a build published meanwhile removes the one the link named a moment ago
+            if not link.is_symlink():
+                return None
+            target = link.resolve()
+            if target.is_dir():
+                return target
+        return None
 
     def current_manifest(self) -> Manifest | None:
         current = self.current()

@@ -105,6 +105,8 @@ class LiveIndex(Generic[Index]):
             with self._lock:
                 self._checked = now
                 current = self._store.current()
+                if current is None and self._loaded is not None:
+                    return self._loaded[1]  # builds are being replaced: answer from the one loaded
                 if current is None:
                     raise FileNotFoundError(
                         f"no index under {self._store.directory}: run `python -m bot.knowledge build`"
