@@ -67,7 +67,7 @@ class Event(StrEnum):
     RESOLVE = "resolve"  # staff hand it back to the assistant
     RECOVER = "recover"  # the assistant is reachable again before anyone claimed it
     RESUME = "resume"  # the customer rated (or moved on); the assistant carries on
-    CLOSE = "close"  # nothing said for the idle time while the assistant had it
+    CLOSE = "close"  # quiet for the idle time while the assistant had it, or the customer started over
     REOPEN = "reopen"  # a staff member writes to a closed conversation (and has it from then on)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from pydantic import AliasChoices, Field, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -28,6 +29,10 @@ class Settings(BaseSettings):
     # (comma-separated: "support.myshop.com"); a request naming any other host (DNS rebinding) is
     # refused.
     allowed_hosts: str = ""
+    # The shops' sites that embed the chat widget (comma-separated origins:
+    # "https://www.myshop.com"): only they may open its conversations (CORS and the WebSocket's
+    # Origin check). The gateway's own pages always may.
+    allowed_origins: str = ""
     gateway_port: int = Field(8000, ge=1, le=65535)
     rasa_port: int = Field(5005, ge=1, le=65535)
     actions_port: int = Field(5055, ge=1, le=65535)
@@ -71,6 +76,32 @@ class Settings(BaseSettings):
     # What the gateway shows the Rasa server's gateway channel, which answers nobody else. Made up
     # afresh by the supervisor at each start when not set (it gives it to both).
     assistant_secret: str | None = Field(None, min_length=16)
+    # Signs the web chat's conversation tokens (generated into data_dir when not set).
+    visitor_secret: str | None = Field(None, min_length=16)
+    # Shared with the shop's own server, which signs its signed-in customer's id with it
+    # (identifier_hash = HMAC-SHA256(secret, id)); required means no chat without a signed customer.
+    widget_identity_secret: str | None = Field(None, min_length=16)
+    widget_identity_required: bool = False
+
+    @model_validator(mode="after")
+    def _required_identity_needs_a_secret(self) -> Settings:
+        if self.widget_identity_required and not self.widget_identity_secret:
+            raise ValueError(
+                "SUPPORTDESK_WIDGET_IDENTITY_REQUIRED needs SUPPORTDESK_WIDGET_IDENTITY_SECRET, the secret "
+                "the shop's server signs its customers' ids with"
+            )
+        return self
+
+    @model_validator(mode="after")
+    def _origins_are_origins(self) -> Settings:
+        for origin in self.origins_allowed:
+            parts = urlsplit(origin)
+            if parts.scheme not in ("http", "https") or not parts.netloc or parts.path or parts.query:
+                raise ValueError(
+                    f"SUPPORTDESK_ALLOWED_ORIGINS: {origin!r} is not an origin: write it as "
+                    "https://www.myshop.com (scheme and host, a port if any, no path)"
+                )
+        return self
 
     @model_validator(mode="after")
     def _workers_need_redis(self) -> Settings:
@@ -120,6 +151,16 @@ class Settings(BaseSettings):
         SUPPORTDESK_ALLOWED_HOSTS."""
         named = {name.strip().lower().strip("[]") for name in self.allowed_hosts.split(",") if name.strip()}
         return frozenset({"localhost", "127.0.0.1", "::1", self.host.lower(), *named})
+
+    @property
+    def origins_allowed(self) -> frozenset[str]:
+        """The shops' sites (origins) that may embed the web chat, as browsers send them."""
+        return frozenset(o.strip().rstrip("/").lower() for o in self.allowed_origins.split(",") if o.strip())
+
+    @property
+    def visitor_secret_file(self) -> Path:
+        """Where the generated key for the web chat's conversation tokens is kept."""
+        return self.data_dir / "visitor-secret"
 
     @property
     def channel_token_file(self) -> Path:

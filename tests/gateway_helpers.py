@@ -30,6 +30,22 @@ def texts(answer: dict) -> list[str]:
     return [reply["text"] for reply in answer["replies"]]
 
 
+async def widget_session(client: TestClient, origin: str | None = None, **body) -> dict:
+    """A web chat visitor's session, as the widget starts it (its answer: token, customer)."""
+    headers = {"Origin": origin} if origin else {}
+    response = await client.post("/widget/v1/session", json=body, headers=headers)
+    assert response.status == 200, await response.text()
+    return await response.json()
+
+
+async def widget_socket(client: TestClient, origin: str | None = None, **body):
+    """The widget's WebSocket, introduced with a new session's token; returns it and the token."""
+    token = (await widget_session(client, origin, **body))["token"]
+    socket = await client.ws_connect("/widget/v1/ws", headers={"Origin": origin} if origin else {})
+    await socket.send_json({"type": "hello", "token": token})
+    return socket, token
+
+
 async def sign_in(client: TestClient, email: str, password: str) -> str:
     """Sign in through the form, as a browser does; returns the CSRF token of the session."""
     page = await (await client.get("/inbox/login")).text()

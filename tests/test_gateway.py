@@ -19,7 +19,15 @@ from bot.core.channels import Capabilities
 from bot.gateway.keys import CHANNELS, CONVERSATIONS, CREDENTIALS, ENGINE, ROUTER, SETTINGS, STAFF
 from bot.gateway.views import api_example
 from bot.settings import PROJECT_DIR
-from tests.gateway_helpers import PASSWORD, TOKEN, customer_says, sign_in, start_gateway, texts
+from tests.gateway_helpers import (
+    PASSWORD,
+    TOKEN,
+    customer_says,
+    sign_in,
+    start_gateway,
+    texts,
+    widget_socket,
+)
 
 
 async def staff_online(staff_browser):
@@ -61,7 +69,7 @@ async def test_product_cards_reach_the_channel_as_structured_content(gateway):
 
 
 @pytest.mark.parametrize(
-    "path", ["/chat", "/inbox/login", "/static/chat.js", "/catalog/images/p1001.png", "/"]
+    "path", ["/chat", "/inbox/login", "/widget/v1/supportdesk.js", "/catalog/images/p1001.png", "/"]
 )
 async def test_every_response_tells_the_browser_to_run_only_our_scripts_and_not_be_framed(gateway, path):
     response = await gateway.get(path)
@@ -127,7 +135,7 @@ async def test_the_api_example_on_the_start_page_is_the_readmes_and_works(gatewa
     assert api_example("http://127.0.0.1:8000", "var/channel-token") in readme
     settings = gateway.app[SETTINGS]
     page = await (await gateway.get("/")).text()
-    assert html.escape(api_example(settings.gateway_url, str(settings.channel_token_file))) in page
+    assert api_example(settings.gateway_url, str(settings.channel_token_file)) in html.unescape(page)
     # Pasted into a shell against this gateway, it talks to the assistant.
     token_file = tmp_path / "token"
     token_file.write_text(TOKEN)
@@ -328,6 +336,9 @@ class TextOnlyChannel:
 
     async def deliver(self, conversation_id: int, message: dict) -> None:
         self.delivered.append((conversation_id, message))
+
+    async def changed(self, conversation_id: int, state: dict) -> None:
+        return None
 
 
 async def test_a_channel_plugs_in_by_name_and_gets_everything_shaped_for_what_it_shows(
@@ -548,17 +559,20 @@ async def test_a_slow_assistant_times_out_into_the_queue(gateway, staff_browser,
 
 async def test_the_web_chat_talks_over_its_socket_and_hears_staff_live(gateway, staff_browser):
     await staff_online(staff_browser)
-    await gateway.get("/chat")  # sets the visitor cookie
-    chat = await gateway.ws_connect("/chat/ws")
-    assert (await chat.receive_json(timeout=2)) == {"type": "history", "messages": []}
-    await chat.send_json({"text": "I want to talk to a human"})
-    first = await chat.receive_json(timeout=2)
-    assert first["message"]["text"].startswith("I've asked a person")
-    for _ in range(50):  # the socket's handler is still storing the handoff
-        if queued := await gateway.app[CONVERSATIONS].queue():
-            break
-        await asyncio.sleep(0.05)
-    ((conversation, _),) = queued
+    chat, _ = await widget_socket(gateway)
+    history = await chat.receive_json(timeout=2)
+    assert history["type"] == "history" and history["messages"] == []
+    assert history["state"]["owner"] == "assistant"
+    await chat.send_json({"text": "I want to talk to a human", "client_message_id": "m1"})
+    echo = await chat.receive_json(timeout=2)  # the customer's own message, stored
+    assert echo["message"]["sender"] == "customer" and echo["message"]["client_message_id"] == "m1"
+    frames = [await chat.receive_json(timeout=2)]
+    while frames[-1]["type"] != "ack":
+        frames.append(await chat.receive_json(timeout=2))
+    assert frames[0]["message"]["text"].startswith("I've asked a person")
+    assert {"type": "state", "state": {**history["state"], "owner": "queue"}} in frames
+    assert {"type": "ack", "client_message_id": "m1"} in frames
+    ((conversation, _),) = await gateway.app[CONVERSATIONS].queue()
     assert conversation.channel == "web"
     staff = await gateway.app[STAFF].authenticate("ana@alderandpine.example", PASSWORD)
     router = gateway.app[ROUTER]
@@ -567,13 +581,18 @@ async def test_the_web_chat_talks_over_its_socket_and_hears_staff_live(gateway, 
     await router.staff_event(conversation.id, Event.CLAIM, staff)
     await router.staff_reply(conversation.id, staff, "Hello from Ana")
     seen = []
-    while "Hello from Ana" not in seen:
-        seen.append((await chat.receive_json(timeout=2))["message"]["text"])
+    while "Hello from Ana" not in [frame.get("message", {}).get("text") for frame in seen]:
+        seen.append(await chat.receive_json(timeout=2))
+    states = [frame["state"] for frame in seen if frame["type"] == "state"]
+    assert states[-1]["owner"] == "person" and states[-1]["agent"] == "Ana"
     await chat.send_json({"nope": 1})
     assert (await chat.receive_json(timeout=2))["type"] == "error"
     await chat.close()
 
 
-async def test_the_chat_socket_needs_the_visitor_cookie(gateway):
-    response = await gateway.get("/chat/ws", headers={"Upgrade": "websocket", "Connection": "Upgrade"})
-    assert response.status in (400, 403)
+async def test_the_chat_socket_needs_a_conversation_token(gateway):
+    chat = await gateway.ws_connect("/widget/v1/ws")
+    await chat.send_json({"type": "hello", "token": "made.up"})
+    refused = await chat.receive_json(timeout=2)
+    assert refused["type"] == "refused" and "token" in refused["error"]
+    await chat.close()

@@ -11,7 +11,7 @@ import json
 
 import pytest
 
-from tests.gateway_helpers import PASSWORD, TOKEN, customer_says, sign_in, start_gateway
+from tests.gateway_helpers import PASSWORD, TOKEN, customer_says, sign_in, start_gateway, widget_socket
 
 CHANNEL = {"Authorization": f"Bearer {TOKEN}"}
 JSON = {**CHANNEL, "Content-Type": "application/json"}
@@ -38,8 +38,7 @@ async def test_json_nested_a_thousand_deep_is_refused_plainly(gateway):
 
 
 async def test_the_chat_socket_survives_deep_json(gateway):
-    await gateway.get("/chat")  # the visitor cookie
-    chat = await gateway.ws_connect("/chat/ws", headers={"Origin": str(gateway.make_url("")).rstrip("/")})
+    chat, _ = await widget_socket(gateway, origin=str(gateway.make_url("")).rstrip("/"))
     assert (await chat.receive_json(timeout=2))["type"] == "history"
     await chat.send_str('{"text": ' + "[" * 1000 + "]" * 1000 + "}")
     assert (await chat.receive_json(timeout=2))["type"] == "error"
@@ -112,7 +111,7 @@ async def test_a_request_naming_a_host_the_gateway_does_not_answer_to_is_refused
         assert "SUPPORTDESK_ALLOWED_HOSTS" in await response.text()
     upgrade = {**elsewhere, "Upgrade": "websocket", "Connection": "Upgrade", "Sec-WebSocket-Version": "13",
                "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ=="}  # fmt: skip
-    for path in ("/chat/ws", "/inbox/ws"):
+    for path in ("/widget/v1/ws", "/inbox/ws"):
         assert (await gateway.get(path, headers=upgrade)).status == 421, path
     assert (await gateway.get("/health", headers={"Host": "localhost:8000"})).status == 200
 

@@ -21,6 +21,9 @@ class Capabilities:
     buttons: bool = True  # quick replies the customer taps (else listed in the text)
     cards: bool = True  # product cards with pictures (else the products in the text)
     max_chars: int | None = None  # the longest text one message may carry (else cut, with "…")
+    # The customer's own messages go back to them once stored (the web chat: their other tabs and
+    # devices show them, and the sending one knows it arrived).
+    echo: bool = False
 
 
 class Channel(Protocol):
@@ -33,6 +36,10 @@ class Channel(Protocol):
         """Send one message (``channel_view``) to the customer, now; a channel that has no way to
         reach the customer on its own (the API, which is polled) does nothing."""
 
+    async def changed(self, conversation_id: int, state: dict[str, Any]) -> None:
+        """The conversation's state changed (``customer_state``): a person joined, it was resolved,
+        an email address is no longer awaited; a channel that shows no such state does nothing."""
+
 
 class Polled:
     """A channel the core cannot push to: it gets the replies to a message in its answer, and
@@ -42,6 +49,9 @@ class Polled:
         self.capabilities = capabilities or Capabilities()
 
     async def deliver(self, conversation_id: int, message: dict[str, Any]) -> None:
+        return None
+
+    async def changed(self, conversation_id: int, state: dict[str, Any]) -> None:
         return None
 
 

@@ -27,7 +27,7 @@ from bot.core.intake import (
     for_the_assistant,
     may_pick_a_button,
 )
-from bot.core.views import conversation_view, staff_view
+from bot.core.views import conversation_view, customer_state, staff_view
 from bot.handoff import REASONS, Event, Lifecycle, Owner, Status, TransitionError, check_staff_may
 from bot.knowledge.shop import Shop
 from bot.store.conversations import Conversations
@@ -108,6 +108,9 @@ class Router:
         await self._hub.to_staff(
             {"type": "message", "conversation": conversation.id, "message": staff_view(message)}
         )
+        channel = self._channels[conversation.channel]
+        if channel.capabilities.echo:
+            await channel.deliver(conversation.id, channel_view(message, channel.capabilities))
         if may_pick_a_button(text):
             offered = await self._conversations.offered_payloads(conversation.id, before=message.id)
             numbered = not self._channels[conversation.channel].capabilities.buttons
@@ -146,6 +149,7 @@ class Router:
     ) -> list[Message]:
         if conversation.awaiting_email and (found := EMAIL.search(message.text)):
             await self._conversations.set_email(conversation.id, found.group(0))
+            await self._queue_changed(conversation.id)
             return [await self.say(conversation, f"Thank you! We'll write to {found.group(0)}.")]
         handoff = await self._conversations.latest_handoff(conversation.id)
         if conversation.status == Status.WAITING and handoff and handoff.reason == "assistant_unavailable":
@@ -284,11 +288,23 @@ class Router:
         )
 
     async def _queue_changed(self, conversation_id: int) -> None:
+        """Tell staff, and the customer's channel, how the conversation stands now."""
         conversation = await self._conversations.get(conversation_id)
         handoff = await self._conversations.latest_handoff(conversation_id)
         await self._hub.to_staff(
             {"type": "conversation", "conversation": conversation_view(conversation, handoff)}
         )
+        await self._channels[conversation.channel].changed(conversation_id, customer_state(conversation))
+
+    async def start_over(self, conversation: Conversation) -> bool:
+        """The customer asks for a new conversation: the assistant's is closed (the next message
+        starts afresh); one waiting for or with a person is not, and False says so."""
+        try:
+            await self._conversations.transition(conversation.id, Event.CLOSE)
+        except TransitionError:
+            return False
+        await self._queue_changed(conversation.id)
+        return True
 
     # --- staff --------------------------------------------------------------------------------
 

@@ -15,8 +15,24 @@ def customer_view(message: Message) -> dict[str, Any]:
     for key in ("buttons", "image", "custom", "attachment"):
         if key in message.payload and message.sender != "customer":
             view[key] = message.payload[key]
+    if message.sender == "customer" and message.client_id:
+        view["client_message_id"] = message.client_id  # the customer's own device's id for it
     view["created_at"] = message.created_at.isoformat()
     return view
+
+
+def customer_state(conversation: Conversation) -> dict[str, Any]:
+    """Where the conversation stands, as the customer may know it: who answers (the assistant, the
+    queue, or a person, named), whether it was just resolved (a rating is asked for), and whether
+    the team waits for an email address."""
+    person = conversation.owner == "person" and conversation.assignee is not None
+    return {
+        "conversation": conversation.id,
+        "owner": conversation.owner,
+        "lifecycle": conversation.lifecycle,
+        "agent": conversation.assignee.name if person else None,
+        "awaiting_email": conversation.awaiting_email,
+    }
 
 
 def staff_view(message: Message) -> dict[str, Any]:

@@ -39,10 +39,13 @@ from bot.gateway.keys import (
     SETTINGS,
     SIGN_IN_THROTTLE,
     STAFF,
+    VISITOR_TOKENS,
 )
 from bot.gateway.routes import setup_routes
 from bot.gateway.security import known_hosts_only, setup_security_headers
 from bot.gateway.throttle import SignInThrottle
+from bot.gateway.visitors import VisitorTokens
+from bot.gateway.widget import setup_widget_cors
 from bot.knowledge.indexes import shop_knowledge
 from bot.settings import Settings
 from bot.store.audit import Audit
@@ -62,9 +65,16 @@ DEFAULT_CREDENTIAL = "api"
 def channel_token(settings: Settings) -> str:
     """The bearer token channels use on /api: SUPPORTDESK_CHANNEL_TOKEN, or one generated once and
     kept in the data directory (readable by the owner only)."""
-    if settings.channel_token:
-        return settings.channel_token
-    path = settings.channel_token_file
+    return settings.channel_token or _kept_secret(settings.channel_token_file)
+
+
+def visitor_secret(settings: Settings) -> str:
+    """The key the web chat's conversation tokens are signed with: SUPPORTDESK_VISITOR_SECRET, or
+    one generated once into the data directory (so tokens outlive a restart)."""
+    return settings.visitor_secret or _kept_secret(settings.visitor_secret_file)
+
+
+def _kept_secret(path: Path) -> str:
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
         path.touch(mode=0o600)
@@ -85,6 +95,7 @@ async def _store(app: web.Application) -> AsyncIterator[None]:
         # The default credential, for the README's example and a shop's first integration.
         await app[CREDENTIALS].ensure(DEFAULT_CREDENTIAL, DEFAULT_CREDENTIAL, channel_token(app[SETTINGS]))
         app[SIGN_IN_THROTTLE] = SignInThrottle()
+        app[VISITOR_TOKENS] = VisitorTokens(visitor_secret(app[SETTINGS]))
         yield
     finally:
         await engine.dispose()
@@ -161,6 +172,7 @@ def create_app(
     app.cleanup_ctx.extend([_store, _http_client, _router(clock, hours)])
     setup_routes(app)
     setup_security_headers(app)
+    setup_widget_cors(app)
     return app
 
 

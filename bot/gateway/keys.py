@@ -10,6 +10,7 @@ from bot.core.channels import Channels
 from bot.core.router import Router
 from bot.gateway.hub import Hub
 from bot.gateway.throttle import SignInThrottle
+from bot.gateway.visitors import VisitorTokens
 from bot.knowledge import Knowledge
 from bot.settings import Settings
 from bot.store.audit import Audit
@@ -30,3 +31,4 @@ CHANNELS = web.AppKey("channels", Channels)
 CREDENTIALS = web.AppKey("credentials", Credentials)
 AUDIT = web.AppKey("audit", Audit)
 SIGN_IN_THROTTLE = web.AppKey("sign_in_throttle", SignInThrottle)
+VISITOR_TOKENS = web.AppKey("visitor_tokens", VisitorTokens)

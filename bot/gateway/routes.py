@@ -6,7 +6,7 @@ from pathlib import Path
 
 from aiohttp import web
 
-from bot.gateway import api, chat, inbox, views
+from bot.gateway import api, chat, inbox, views, widget
 from bot.gateway.keys import SETTINGS
 from bot.knowledge.catalog import IMAGES_URL
 
@@ -14,7 +14,7 @@ STATIC = Path(__file__).with_name("static")
 
 
 def setup_routes(app: web.Application) -> None:
-    app.router.add_get("/", views.index, name="index")
+    app.router.add_get("/", chat.demo, name="index")
     app.router.add_get("/health", views.health, name="health")
     app.router.add_static("/static", STATIC, name="static")
     # The shop's own product pictures (knowledge/images/), which product cards show.
@@ -25,9 +25,14 @@ def setup_routes(app: web.Application) -> None:
     app.router.add_post("/api/messages", api.post_message, name="api-messages")
     app.router.add_get("/api/conversations/{conversation}/messages", api.conversation_messages)
     app.router.add_get("/api/openapi.json", api.openapi, name="openapi")
-    # The web chat (customers)
+    # The web chat (customers): the widget a shop's pages embed, and the chat as a page of its own
     app.router.add_get("/chat", chat.page, name="chat")
-    app.router.add_get("/chat/ws", chat.socket, name="chat-socket")
+    app.router.add_get("/widget/v1/supportdesk.js", widget.script, name="widget")
+    app.router.add_post("/widget/v1/session", widget.session)
+    app.router.add_get("/widget/v1/ws", widget.socket, name="widget-socket")
+    app.router.add_get("/widget/v1/messages", widget.poll)
+    app.router.add_post("/widget/v1/messages", widget.post)
+    app.router.add_route("OPTIONS", "/widget/v1/{endpoint:session|messages}", widget.preflight)
     # The staff inbox
     app.router.add_get("/inbox/login", inbox.login_page, name="login")
     app.router.add_post("/inbox/login", inbox.login)

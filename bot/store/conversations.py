@@ -86,6 +86,17 @@ class Conversations:
         async with self._sessions.begin() as session:
             return await _open(session, channel, external_id, name, idle_before)
 
+    async def latest_for(self, channel: str, external_id: str) -> Conversation | None:
+        """The customer's latest conversation on ``channel``, if they have one (nothing is created)."""
+        async with self._sessions() as session:
+            return await session.scalar(
+                select(Conversation)
+                .join(Customer)
+                .where(Customer.channel == channel, Customer.external_id == external_id)
+                .order_by(Conversation.id.desc())
+                .limit(1)
+            )
+
     async def take_in(
         self,
         channel: str,
@@ -238,6 +249,15 @@ class Conversations:
                 .order_by(Message.id)
             )
             return list(rows)
+
+    async def identify(self, channel: str, external_id: str, name: str | None, email: str | None) -> None:
+        """What the shop says of its signed-in customer (their name, email) kept on the customer,
+        who is created if this is their first visit."""
+        async with self._sessions.begin() as session:
+            await _write_lock(session)
+            customer = await _customer(session, channel, external_id, name)
+            customer.name = name or customer.name
+            customer.email = email or customer.email
 
     async def set_email(self, conversation_id: int, email: str) -> None:
         async with self._sessions.begin() as session:
