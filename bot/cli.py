@@ -39,7 +39,7 @@ def _run(settings) -> int:
         token_file = settings.channel_token_file
         print(
             f"\nsupportdesk is running.\n"
-            f"  chat (web):   {settings.gateway_url}/chat\n"
+            f"  demo shop:    {settings.gateway_url}/  (the chat widget in its corner; alone: /chat)\n"
             f"  staff inbox:  {settings.gateway_url}/inbox  (first admin: ./supportdesk admin)\n"
             f"  chat (API):   curl -s -X POST {settings.gateway_url}/api/messages "
             f"-H 'Content-Type: application/json' -H \"Authorization: Bearer $(cat {token_file})\" "

@@ -19,6 +19,7 @@ from bot.knowledge.catalog_index import CatalogIndex
 from bot.knowledge.faq_index import FaqIndex
 from bot.knowledge.indexes import CATALOG, FAQ, build_catalog_index, build_faq_index
 from bot.settings import PROJECT_DIR, load_settings
+from tests.browser import CHROMIUM, CHROMIUM_ARGS, ShopSite, running_shop
 from tests.gateway_helpers import PASSWORD, TOKEN, sign_in, start_gateway
 from tests.rasa_standin import RasaStandIn
 
@@ -119,6 +120,33 @@ def data_dir(
     yield tmp_path
     for accessor in (shop.settings, shop._knowledge_for, shop.indexes, shop._finder_for):
         accessor.cache_clear()
+
+
+@pytest.fixture(scope="session")
+def shop_site(tmp_path_factory):
+    """The shop's own web site, another origin than the gateway's, embedding the widget."""
+    site = ShopSite(tmp_path_factory.mktemp("site"))
+    site.start()
+    yield site
+    site.stop()
+
+
+@pytest.fixture(scope="session")
+def live_shop(tmp_path_factory, shop_site):
+    """All three real processes (the browser tests share them): settings and supervisor."""
+    with running_shop(tmp_path_factory.mktemp("shop"), shop_site) as running:
+        yield running
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium, headless, driven by Playwright."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
 
 
 def tracker_from_fixture(name: str) -> Tracker:

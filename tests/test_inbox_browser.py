@@ -4,84 +4,19 @@ then Rasa and the action server stopped in the middle of a conversation."""
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import subprocess
-import sys
 import urllib.request
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
-import yaml
-from playwright.sync_api import Page, expect, sync_playwright
+from playwright.sync_api import expect
 
-from bot.processes import Supervisor, services
-from bot.settings import PROJECT_DIR, Settings
-from bot.training import ensure_model
-from tests.test_end_to_end import settings_on_free_ports
+from bot.settings import Settings
+from tests.browser import say, sign_in
 
 pytestmark = [pytest.mark.rasa, pytest.mark.e2e]
-CHROMIUM = "/usr/bin/chromium"
-PASSWORD = "a long staff password"
 
 
-@pytest.fixture(scope="module")
-def shop(tmp_path_factory) -> Iterator[tuple[Settings, Supervisor]]:
-    """All three processes, for a shop whose staff answer at any hour (no schedule in store.yml),
-    so the test does not depend on the time of day it runs at."""
-    model = ensure_model(settings_on_free_ports(Path("unused")))
-    root = tmp_path_factory.mktemp("shop")
-    knowledge = root / "knowledge"
-    shutil.copytree(PROJECT_DIR / "knowledge", knowledge)
-    store = knowledge / "store.yml"
-    facts = yaml.safe_load(store.read_text())
-    del facts["support"]["schedule"]
-    store.write_text(yaml.safe_dump(facts, allow_unicode=True))
-    settings = settings_on_free_ports(root / "data").model_copy(update={"knowledge_dir": knowledge})
-    supervisor = Supervisor(settings, services(settings, model), settings.data_dir / "logs")
-    supervisor.start()
-    try:
-        created = subprocess.run(
-            [sys.executable, "-m", "bot", "agent", "--email", "ana@alderandpine.example", "--name", "Ana"],
-            cwd=PROJECT_DIR,
-            env={**os.environ, **settings.child_environment(), "SUPPORTDESK_NEW_PASSWORD": PASSWORD},
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        assert created.returncode == 0, created.stderr
-        yield settings, supervisor
-    finally:
-        supervisor.stop()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, args=["--headless", "--no-sandbox", "--disable-gpu"]
-        )
-        yield browser
-        browser.close()
-
-
-def sign_in(page: Page, settings: Settings) -> None:
-    page.goto(f"{settings.gateway_url}/inbox")
-    expect(page).to_have_url(f"{settings.gateway_url}/inbox/login?next=/inbox")
-    page.get_by_label("Email").fill("ana@alderandpine.example")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("heading", name="Waiting for a person")).to_be_visible()
-
-
-def say(chat: Page, text: str) -> None:
-    chat.get_by_label("Your message").fill(text)
-    chat.get_by_role("button", name="Send").click()
-
-
-def test_staff_take_over_reply_and_hand_back_to_the_bot(shop, browser, tmp_path):
-    settings, _ = shop
+def test_staff_take_over_reply_and_hand_back_to_the_bot(live_shop, browser, tmp_path):
+    settings, _ = live_shop
     staff = browser.new_context().new_page()
     sign_in(staff, settings)  # with the inbox open, Ana counts as available
 
@@ -101,7 +36,9 @@ def test_staff_take_over_reply_and_hand_back_to_the_bot(shop, browser, tmp_path)
 
     staff.get_by_label("Reply to the customer").fill("Hi, Ana here. AP-10234 left our warehouse today.")
     staff.get_by_role("button", name="Send").click()
-    expect(chat.locator(".from-agent").last).to_have_text("Hi, Ana here. AP-10234 left our warehouse today.")
+    expect(chat.locator(".from-agent .bubble").last).to_have_text(
+        "Hi, Ana here. AP-10234 left our warehouse today."
+    )
 
     say(chat, "Great, thanks <b>Ana</b>!")
     expect(staff.locator("#messages .from-customer").last).to_contain_text("Great, thanks <b>Ana</b>!")
@@ -116,8 +53,8 @@ def test_staff_take_over_reply_and_hand_back_to_the_bot(shop, browser, tmp_path)
     chat.screenshot(path=str(tmp_path / "chat.png"), full_page=True)
 
 
-def test_product_cards_in_the_web_chat_show_pictures_that_load(shop, browser, tmp_path):
-    settings, _ = shop
+def test_product_cards_in_the_web_chat_show_pictures_that_load(live_shop, browser, tmp_path):
+    settings, _ = live_shop
     chat = browser.new_context().new_page()
     chat.goto(f"{settings.gateway_url}/chat")
     say(chat, "a tent for two, around $250")
@@ -128,7 +65,7 @@ def test_product_cards_in_the_web_chat_show_pictures_that_load(shop, browser, tm
     assert pictures.count() == cards.count() > 0
     for picture in pictures.all():
         # Loaded from the gateway (the shop's own files), and really decoded by the browser.
-        assert picture.get_attribute("src").startswith("/catalog/images/")
+        assert picture.get_attribute("src").startswith(f"{settings.gateway_url}/catalog/images/")
         picture.scroll_into_view_if_needed()
         chat.wait_for_function("image => image.complete", arg=picture.element_handle())
         assert picture.evaluate("image => image.naturalWidth") > 0
@@ -151,8 +88,8 @@ def replies(answer: dict) -> str:
 
 
 @pytest.mark.parametrize("stopped", ["Rasa server", "action server"])
-def test_a_stopped_assistant_mid_conversation_queues_the_customer_and_the_bot_resumes(shop, stopped):
-    settings, supervisor = shop
+def test_a_stopped_assistant_mid_conversation_queues_the_customer_and_the_bot_resumes(live_shop, stopped):
+    settings, supervisor = live_shop
     customer = f"outage-{stopped.split()[0].lower()}"
     assert "Alder & Pine assistant" in replies(post(settings, customer, "hi"))
 

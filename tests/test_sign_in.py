@@ -9,8 +9,9 @@ import time
 from datetime import UTC, datetime, timedelta
 
 import aiohttp
+from aiohttp.test_utils import TestClient
 
-from bot.gateway.keys import AUDIT, HUB
+from bot.gateway.keys import AUDIT, HUB, STAFF
 from bot.gateway.throttle import FREE_FAILURES, FREE_FROM_ADDRESS, MAX_WAIT, SignInThrottle, sign_in_keys
 from bot.store.staff import _hasher
 from tests.gateway_helpers import CSRF, PASSWORD, customer_says, sign_in, texts
@@ -170,3 +171,31 @@ async def test_an_expired_sign_in_loses_its_live_connection(gateway, staff_brows
     closed = await live.receive(timeout=2)
     assert closed.type in (aiohttp.WSMsgType.CLOSE, aiohttp.WSMsgType.CLOSED, aiohttp.WSMsgType.CLOSING)
     assert gateway.app[HUB].staff_online == 0
+
+
+async def test_a_role_or_access_change_ends_that_persons_sign_in_and_live_connection(gateway, staff_browser):
+    agent = TestClient(gateway.server, cookie_jar=aiohttp.CookieJar(unsafe=True))
+    try:
+        await sign_in(agent, "ana@alderandpine.example", PASSWORD)
+        live = await agent.ws_connect("/inbox/ws")
+        for _ in range(50):
+            if gateway.app[HUB].staff_online:
+                break
+            await asyncio.sleep(0.02)
+        admin_page = await (await staff_browser.get("/inbox/staff")).text()
+        csrf = CSRF.search(admin_page).group(1)
+        change = {"csrf_token": csrf, "email": "ana@alderandpine.example", "role": "agent", "active": "no"}
+        assert (await staff_browser.post("/inbox/staff/change", data=change)).status == 200
+        closed = await live.receive(timeout=2)
+        assert closed.type in (aiohttp.WSMsgType.CLOSE, aiohttp.WSMsgType.CLOSED, aiohttp.WSMsgType.CLOSING)
+        # Signed out, and no way back in while without access.
+        assert str((await agent.get("/inbox")).url).endswith("/inbox/login?next=/inbox")
+        assert await gateway.app[STAFF].authenticate("ana@alderandpine.example", PASSWORD) is None
+        # The last admin cannot take away their own admin role.
+        last = {"csrf_token": csrf, "email": "owner@alderandpine.example", "role": "agent", "active": "yes"}
+        refused = await staff_browser.post("/inbox/staff/change", data=last)
+        assert refused.status == 400 and "the last admin" in await refused.text()
+        audit = await (await staff_browser.get("/inbox/audit")).text()
+        assert "staff changed" in audit
+    finally:
+        await agent.close()

@@ -45,6 +45,12 @@ class Hub:
         """Close the live connections of a sign-in that ended."""
         await self._close_staff([socket for socket, staff in self._staff.items() if staff.session == session])
 
+    async def staff_changed(self, staff_id: int) -> None:
+        """Close a staff member's live connections: their role or access changed."""
+        await self._close_staff(
+            [socket for socket, staff in self._staff.items() if staff.staff_id == staff_id]
+        )
+
     async def close_expired(self, now: datetime) -> None:
         """Close the live connections whose sign-in has expired."""
         await self._close_staff([socket for socket, staff in self._staff.items() if staff.expires_at <= now])

@@ -330,6 +330,24 @@ async def add_staff(request: web.Request) -> web.Response:
     raise web.HTTPFound("/inbox/staff")
 
 
+async def change_staff(request: web.Request) -> web.Response:
+    """An admin changes a staff member's role or access: that person's sign-ins and live
+    connections end at once."""
+    require_admin(request)
+    form = await request.post()
+    email, role = str(form.get("email", "")), str(form.get("role", ""))
+    active = form.get("active") == "yes"
+    try:
+        user = await request.app[STAFF].change(email, role, active)
+    except StaffError as problem:
+        return await _staff_page(request, str(problem), 400)
+    await request.app[HUB].staff_changed(user.id)
+    await _audit(
+        request, "staff changed", detail=f"{user.email} as {role}, {'active' if active else 'no access'}"
+    )
+    raise web.HTTPFound("/inbox/staff")
+
+
 async def unlock_sign_in(request: web.Request) -> web.Response:
     """An admin lets a staff member whose sign-in is slowed down try again at once."""
     require_admin(request)

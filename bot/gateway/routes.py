@@ -50,6 +50,7 @@ def setup_routes(app: web.Application) -> None:
     app.router.add_get("/inbox/export.{format:json|csv}", inbox.export, name="export")
     app.router.add_get("/inbox/staff", inbox.staff_page, name="staff")
     app.router.add_post("/inbox/staff", inbox.add_staff)
+    app.router.add_post("/inbox/staff/change", inbox.change_staff)
     app.router.add_post("/inbox/staff/unlock", inbox.unlock_sign_in)
     app.router.add_get("/inbox/audit", inbox.audit_page, name="audit")
     app.router.add_get("/inbox/credentials", inbox.credentials_page, name="credentials")

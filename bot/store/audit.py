@@ -21,6 +21,7 @@ ACTIONS = (
     "note",
     "export",
     "staff added",
+    "staff changed",
     "sign-in unlocked",
     "credential made",
     "credential revoked",

@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
@@ -83,6 +83,28 @@ class Staff:
     async def all(self) -> list[StaffUser]:
         async with self._sessions() as session:
             return list(await session.scalars(select(StaffUser).order_by(StaffUser.name)))
+
+    async def change(self, email: str, role: str, active: bool) -> StaffUser:
+        """Give a staff member another role, or take their access away (``active`` false) or give
+        it back; their sign-ins end (they sign in again with what they may do now). The last
+        active admin stays one."""
+        if role not in ROLES:
+            raise StaffError(f"role must be one of {', '.join(ROLES)}, not {role!r}")
+        async with self._sessions.begin() as session:
+            user = await session.scalar(select(StaffUser).where(StaffUser.email == email.strip().lower()))
+            if user is None:
+                raise StaffError(f"there is no staff member with the email {email}")
+            if user.role == "admin" and user.active and (role != "admin" or not active):
+                others = await session.scalar(
+                    select(func.count())
+                    .select_from(StaffUser)
+                    .where(StaffUser.role == "admin", StaffUser.active, StaffUser.id != user.id)
+                )
+                if not others:
+                    raise StaffError(f"{user.email} is the last admin: make someone else an admin first")
+            user.role, user.active = role, active
+            await session.execute(delete(StaffSession).where(StaffSession.user_id == user.id))
+        return user
 
     async def count_admins(self) -> int:
         async with self._sessions() as session:
