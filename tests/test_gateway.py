@@ -547,6 +547,53 @@ async def test_rasa_down_queues_the_customer_for_staff_and_the_bot_resumes_when_
     assert back["conversation"]["status"] == "bot"
 
 
+async def test_a_message_the_assistant_could_not_answer_is_answered_when_it_is_back(
+    gateway, staff_browser, rasa
+):
+    """The customer does not have to write again: the answer was on its way, and it comes."""
+    await staff_online(staff_browser)
+    gateway.app[ROUTER].answer_later_after = (0.2,) * 50
+    rasa.down = True
+    answer = await customer_says(gateway, "How long does delivery take?")
+    assert "your answer is on its way" in texts(answer)[0]
+    assert answer["conversation"]["status"] == "waiting"
+    conversation_id = answer["conversation"]["id"]
+    await asyncio.sleep(0.5)  # still down: offered again, still waiting
+    assert (await gateway.app[CONVERSATIONS].get(conversation_id)).status == "waiting"
+    rasa.down = False
+    for _ in range(50):
+        if (await gateway.app[CONVERSATIONS].get(conversation_id)).status == "bot":
+            break
+        await asyncio.sleep(0.1)
+    later = await gateway.get(
+        f"/api/conversations/{conversation_id}/messages", headers={"Authorization": f"Bearer {TOKEN}"}
+    )
+    said = [m["text"] for m in (await later.json())["messages"]]
+    assert said[-1].startswith("Standard takes 3-5 business days")
+    stored = [m.text for m in await gateway.app[CONVERSATIONS].messages(conversation_id)]
+    assert stored.count("How long does delivery take?") == 1  # the customer wrote once
+    assert await gateway.app[CONVERSATIONS].queue() == []
+
+
+async def test_a_person_who_took_the_conversation_keeps_it_when_the_assistant_is_back(
+    gateway, staff_browser, rasa
+):
+    await staff_online(staff_browser)
+    gateway.app[ROUTER].answer_later_after = (0.3,) * 5
+    rasa.down = True
+    answer = await customer_says(gateway, "How long does delivery take?")
+    conversation_id = answer["conversation"]["id"]
+    staff = await gateway.app[STAFF].authenticate("ana@alderandpine.example", PASSWORD)
+    from bot.handoff import Event
+
+    await gateway.app[ROUTER].staff_event(conversation_id, Event.CLAIM, staff)
+    rasa.down = False
+    await asyncio.sleep(1.0)
+    assert (await gateway.app[CONVERSATIONS].get(conversation_id)).status == "assigned"
+    said = [m.sender for m in await gateway.app[CONVERSATIONS].messages(conversation_id)]
+    assert "bot" not in said
+
+
 async def test_a_slow_assistant_times_out_into_the_queue(gateway, staff_browser, rasa):
     await staff_online(staff_browser)
     rasa.slow = True

@@ -96,7 +96,7 @@ def test_a_stopped_assistant_mid_conversation_queues_the_customer_and_the_bot_re
     supervisor.stop_service(stopped)
     try:
         answer = post(settings, customer, "How long does delivery take?")
-        assert "having trouble answering right now" in replies(answer)
+        assert "your answer is on its way" in replies(answer)
         assert answer["conversation"]["status"] == "waiting"
     finally:
         supervisor.start_service(stopped)

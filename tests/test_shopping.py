@@ -70,6 +70,10 @@ def in_stock(knowledge, **fields):
         ("solo tent", 1),
         ("a tent that sleeps four", 4),
         ("a tent for 2 nights", None),
+        ("a tent for two around $250", 2),
+        ("tent for 2 under 300 please", 2),
+        ("a tent for 3 season camping", None),
+        ("gloves for 5 dollars", None),
     ],
 )
 def test_a_party_size_is_read_however_it_is_said(parser, said, people):

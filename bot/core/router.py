@@ -6,7 +6,9 @@ message goes to the inbox and the assistant is never asked.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import logging
 import re
 from collections.abc import Callable
 from dataclasses import replace
@@ -34,12 +36,16 @@ from bot.store.conversations import Conversations
 from bot.store.models import Conversation, Message, StaffUser
 from bot.summary import Turn, summarize
 
+log = logging.getLogger(__name__)
 EMAIL = re.compile(r"[^@\s<>]+@[^@\s<>]+\.[a-z]{2,}", re.IGNORECASE)
 RATING = re.compile(r"\s*([1-5])\s*(?:/\s*5|stars?|out of 5)?\s*[.!]?\s*", re.IGNORECASE)
 
 
 # A customer waiting in the queue who writes again is told where they stand, this often at most.
 ACKNOWLEDGE_EVERY = timedelta(minutes=3)
+# A message the assistant could not answer (starting, restarting) is offered to it again after
+# these waits, in seconds, until it answers or a person takes the conversation; then staff have it.
+ANSWER_LATER_AFTER = (2.0, 4.0, 8.0, 15.0, 30.0, 60.0, 60.0, 60.0, 60.0, 60.0)
 QUEUE_NOTICE = "queue"
 
 
@@ -77,6 +83,8 @@ class Router:
         self._limit = RateLimit(per_minute)
         self._clock = clock
         self._idle_close = idle_close
+        self._later: set[asyncio.Task] = set()  # messages waiting for the assistant to be back
+        self.answer_later_after = ANSWER_LATER_AFTER
 
     # --- customers' messages -------------------------------------------------------------------
 
@@ -178,9 +186,55 @@ class Router:
         try:
             turn = await self._ask(conversation, message, incoming)
         except AssistantUnavailable:
-            lead = "Sorry, I'm having trouble answering right now. I've passed your message to our team."
-            return await self.hand_over(conversation, "assistant_unavailable", lead=lead), None
+            lead = (
+                "Sorry, I'm having trouble answering right now: your answer is on its way, "
+                "and our team can see your message too."
+            )
+            said = await self.hand_over(conversation, "assistant_unavailable", lead=lead)
+            self._answer_later(conversation, message, incoming)
+            return said, None
         return await self._store_replies(conversation, message, turn)
+
+    def _answer_later(self, conversation: Conversation, message: Message, incoming: Incoming) -> None:
+        task = asyncio.create_task(self._retry(conversation, message, incoming))
+        self._later.add(task)
+        task.add_done_callback(self._later.discard)
+
+    async def _retry(self, conversation: Conversation, message: Message, incoming: Incoming) -> None:
+        """Offer the message to the assistant again until it answers (then it has the conversation
+        back, and the answer goes to the customer's channel), the customer writes again (that
+        message is answered instead), or a person takes it."""
+        for wait in self.answer_later_after:
+            await asyncio.sleep(wait)
+            try:
+                if not await self._still_waiting_for_the_assistant(conversation.id, message.id):
+                    return
+                turn = await self._ask(conversation, message, incoming)
+                await self._conversations.transition(conversation.id, Event.RECOVER)
+            except AssistantUnavailable:
+                continue
+            except TransitionError:  # a person took it, or the customer's next message recovered it
+                return
+            except Exception:  # a database hiccup: staff have the conversation, as they would anyway
+                log.exception("answering conversation %s later failed", conversation.id)
+                return
+            await self._queue_changed(conversation.id)
+            await self._store_replies(conversation, message, turn)
+            return
+
+    async def _still_waiting_for_the_assistant(self, conversation_id: int, message_id: int) -> bool:
+        current = await self._conversations.get(conversation_id)
+        handoff = await self._conversations.latest_handoff(conversation_id)
+        if current.status != Status.WAITING or handoff is None or handoff.reason != "assistant_unavailable":
+            return False
+        last = await self._conversations.last_from_customer(conversation_id)
+        return last is not None and last.id == message_id
+
+    async def close(self) -> None:
+        """Stop offering waiting messages to the assistant (the gateway is stopping)."""
+        for task in list(self._later):
+            task.cancel()
+        await asyncio.gather(*self._later, return_exceptions=True)
 
     async def _store_replies(
         self, conversation: Conversation, message: Message, turn: AssistantTurn

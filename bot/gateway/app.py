@@ -147,6 +147,7 @@ def _router(
         closer.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await closer
+        await app[ROUTER].close()
         await hub.close()
 
     return router

@@ -17,7 +17,11 @@ from bot.knowledge.amounts import price
 from bot.knowledge.patterns import NUMBER_WORDS, add_patterns
 from bot.knowledge.vocabulary import CatalogVocabulary, words
 
-_PEOPLE_WORDS = ["person", "people", "persons", "ppl", "man", "adults", "of"]
+# "for 2 nights", "for 3 season camping", "for 5 dollars": a number that counts something else.
+_NOT_A_PARTY = frozenset(
+    """night nights day days week weeks weekend weekends month months year years hour hours
+    season seasons dollars dollar bucks usd pairs pair litres liters""".split()
+)
 # Words of shopping itself, and of who it is for: never the thing being looked for.
 _SHOPPING_WORDS = frozenset(
     """sell sells selling carry stock stocks have got need needs want wants buy buying looking look
@@ -214,13 +218,14 @@ class ConstraintParser:
 
     @staticmethod
     def _read_people(doc, start: int, end: int, found: dict[str, object]) -> None:
-        """ "2 person", "two-person", "family of 4", "sleeps four", and "for two" when nothing but
-        an end, a comma or people follow ("for 2 nights" is not a party of two)."""
+        """ "2 person", "two-person", "family of 4", "sleeps four", and "for two" unless what
+        follows counts something else ("for 2 nights" is not a party of two; "for two around
+        $250" is)."""
         said = doc[start].lower_ if doc[start].like_num else doc[end - 1].lower_
         count = NUMBER_WORDS.get(said) or (int(said) if said.isdigit() else None)
         if doc[start].lower_ == "for":
             following = doc[end] if end < len(doc) else None
-            if following is not None and not (following.is_punct or following.lower_ in _PEOPLE_WORDS):
+            if following is not None and following.lower_ in _NOT_A_PARTY:
                 return
         if count and 0 < count <= 12:
             found.setdefault("people", count)

@@ -181,6 +181,16 @@ class Conversations:
             )
             return (ahead or 0) + 1
 
+    async def last_from_customer(self, conversation_id: int) -> Message | None:
+        """The customer's latest message in the conversation."""
+        async with self._sessions() as session:
+            return await session.scalar(
+                select(Message)
+                .where(Message.conversation_id == conversation_id, Message.sender == "customer")
+                .order_by(Message.id.desc())
+                .limit(1)
+            )
+
     async def replies_to(self, message: Message) -> list[Message]:
         """What was said to the customer after ``message`` and before their next one."""
         async with self._sessions() as session:

@@ -84,17 +84,17 @@
   const css = `
     :host { all: initial; }
     * { box-sizing: border-box; }
+    [hidden] { display: none !important; }
     .widget { font: 15px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: #1f2a24; }
     .launcher { position: fixed; bottom: 20px; ${config.left ? "left" : "right"}: 20px; z-index: 2147483000;
       width: 58px; height: 58px; border-radius: 50%; border: 0; cursor: pointer; background: ${config.accent};
-      color: ${onAccent}; box-shadow: 0 4px 14px rgba(0,0,0,.25); font-size: 26px; }
+      color: ${onAccent}; box-shadow: 0 4px 14px rgba(0,0,0,.25); display: grid; place-items: center; padding: 0; }
     .launcher:focus-visible, button:focus-visible, input:focus-visible, a:focus-visible { outline: 3px solid #1a5fb4; outline-offset: 2px; }
     .badge { position: absolute; top: -4px; right: -4px; min-width: 22px; height: 22px; padding: 0 6px; border-radius: 11px;
       background: #b3261e; color: #fff; font-size: 13px; line-height: 22px; font-weight: 700; }
     .panel { position: fixed; bottom: 90px; ${config.left ? "left" : "right"}: 20px; z-index: 2147483001; width: 370px;
       height: min(620px, calc(100vh - 110px)); display: flex; flex-direction: column; background: #fff;
       border-radius: 14px; box-shadow: 0 8px 30px rgba(0,0,0,.25); overflow: hidden; }
-    .panel[hidden] { display: none; }
     .page .panel { position: static; width: 100%; max-width: 44rem; height: 100vh; margin: 0 auto; border-radius: 0; box-shadow: none; }
     header { display: flex; align-items: center; gap: 8px; padding: 12px 14px; background: ${config.accent}; color: ${onAccent}; }
     header .who { flex: 1; min-width: 0; }
@@ -135,9 +135,7 @@
     .extra p { margin: 0 0 6px; }
     .rating { display: flex; gap: 6px; }
     .notice { margin: 0; padding: 8px 12px; background: #fdf0ed; color: #7a1f12; font-size: 14px; }
-    .notice[hidden], .typing[hidden], .badge[hidden] { display: none; }
     form { display: flex; gap: 8px; padding: 10px 12px; border-top: 1px solid #e3e7e3; background: #fff; }
-    form[hidden] { display: none; }
     input { flex: 1; min-width: 0; font: inherit; font-size: 16px; padding: 8px 10px; border: 1px solid #8a968e; border-radius: 8px; }
     form button { font: inherit; border: 0; border-radius: 8px; padding: 8px 14px; background: ${config.accent}; color: ${onAccent}; cursor: pointer; }
     .visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
@@ -166,9 +164,23 @@
     return node;
   }
 
+  function chatIcon() {
+    const svg = document.createElementNS("http://www.w3.org/2000/svg", "svg");
+    svg.setAttribute("viewBox", "0 0 24 24");
+    svg.setAttribute("width", "28");
+    svg.setAttribute("height", "28");
+    svg.setAttribute("aria-hidden", "true");
+    svg.setAttribute("focusable", "false");
+    const path = document.createElementNS("http://www.w3.org/2000/svg", "path");
+    path.setAttribute("fill", "currentColor");
+    path.setAttribute("d", "M4 3h16a2 2 0 0 1 2 2v11a2 2 0 0 1-2 2H9l-5 4v-4H4a2 2 0 0 1-2-2V5a2 2 0 0 1 2-2zm3 6.5a1.5 1.5 0 1 0 0 3 1.5 1.5 0 0 0 0-3zm5 0a1.5 1.5 0 1 0 0 3 1.5 1.5 0 0 0 0-3zm5 0a1.5 1.5 0 1 0 0 3 1.5 1.5 0 0 0 0-3z");
+    svg.append(path);
+    return svg;
+  }
+
   const widget = element("div", { class: "widget" + (config.page ? " page" : "") });
   const badge = element("span", { class: "badge", hidden: true, "aria-hidden": "true" });
-  const launcher = element("button", { class: "launcher", type: "button", "aria-expanded": "false", "aria-controls": "sd-panel" }, "💬", badge);
+  const launcher = element("button", { class: "launcher", type: "button", "aria-expanded": "false", "aria-controls": "sd-panel" }, chatIcon(), badge);
   const status = element("p", { class: "status", "aria-live": "polite", text: "Assistant" });
   const restart = element("button", { class: "restart", type: "button", text: "Start over" });
   const closer = element("button", { class: "close", type: "button", "aria-label": "Close chat", text: "×" });
@@ -242,9 +254,21 @@
     return null;
   }
 
+  // The assistant says its product suggestions twice: as text, for channels that cannot draw
+  // cards, then as cards. Where the cards are drawn, the text form (it names every card's link)
+  // is left out.
+  function hideTextOfCards(products) {
+    const before = log.lastElementChild;
+    const urls = products.map((product) => product.url).filter(Boolean);
+    if (!before || !before.classList.contains("from-bot") || !urls.length) return;
+    const text = before.dataset.text || "";
+    if (urls.every((url) => text.includes(url))) before.hidden = true;
+  }
+
   function messageItem(message) {
     const item = element("li", { class: "message from-" + message.sender });
     if (message.id) item.dataset.id = String(message.id);
+    item.dataset.text = message.text || "";
     const name = senderName(message);
     if (name) item.append(element("p", { class: "sender", text: name }));
     if (message.text) item.append(element("div", { class: "bubble" }, richText(message.text)));
@@ -288,6 +312,8 @@
         return;
       }
     }
+    const custom = message.custom || {};
+    if (custom.type === "product_cards" && Array.isArray(custom.products)) hideTextOfCards(custom.products);
     log.append(messageItem(message));
     remember(message);
     onlyLatestChoices();
