@@ -184,7 +184,7 @@
   const status = element("p", { class: "status", "aria-live": "polite", text: "Assistant" });
   const restart = element("button", { class: "restart", type: "button", text: "Start over" });
   const closer = element("button", { class: "close", type: "button", "aria-label": "Close chat", text: "×" });
-  const log = element("ol", { class: "log", role: "log", "aria-live": "polite", "aria-label": "Messages" });
+  const log = element("div", { class: "log", role: "log", "aria-live": "polite", "aria-label": "Messages" });
   const typing = element("p", { class: "typing", hidden: true, text: "Typing…" });
   const extra = element("div", { class: "extra" });
   const notice = element("p", { class: "notice", role: "status", hidden: true });
@@ -266,7 +266,7 @@
   }
 
   function messageItem(message) {
-    const item = element("li", { class: "message from-" + message.sender });
+    const item = element("div", { class: "message from-" + message.sender });
     if (message.id) item.dataset.id = String(message.id);
     item.dataset.text = message.text || "";
     const name = senderName(message);
