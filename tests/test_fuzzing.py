@@ -154,3 +154,38 @@ def test_no_staff_form_gives_a_server_error(live, admin, email, name, role, pass
         allow_redirects=False,
     )
     assert response.status_code < 500, (email, name, role, response.status_code)
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | text,
+    lambda children: st.lists(children, max_size=4) | st.dictionaries(text, children, max_size=4),
+    max_leaves=12,
+)
+widget_fields = st.fixed_dictionaries(
+    {},
+    optional={
+        "token": json_values,
+        "fresh": json_values,
+        "identity": json_values
+        | st.fixed_dictionaries({}, optional={"id": json_values, "hash": json_values}),
+        "text": json_values,
+        "client_message_id": json_values,
+        "after": json_values,
+        "page": json_values,
+    },
+)
+
+
+@FUZZ
+@given(endpoint=st.sampled_from(["session", "messages"]), body=widget_fields, with_token=st.booleans())
+def test_nothing_sent_to_the_web_chat_widget_gives_a_server_error(live, endpoint, body, with_token):
+    headers = {}
+    if with_token:
+        token = requests.post(f"{live.url}/widget/v1/session", json={}).json()["token"]
+        headers["Authorization"] = f"Bearer {token}"
+    response = requests.post(f"{live.url}/widget/v1/{endpoint}", json=body, headers=headers)
+    assert response.status_code < 500, (endpoint, body, response.status_code, response.text[:300])
+    polled = requests.get(
+        f"{live.url}/widget/v1/messages", params={"after": str(body.get("after"))}, headers=headers
+    )
+    assert polled.status_code < 500, (body.get("after"), polled.status_code)

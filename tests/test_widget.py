@@ -45,7 +45,17 @@ def test_a_token_names_the_visitor_it_was_signed_for_and_nothing_else_passes():
     assert other_visitor != visitor
     encoded, signature = token.split(".")
     forged = VisitorTokens("another-gateways-secret").issue(IDENTIFIED + "42")
-    for wrong in (None, "", "nonsense", f"{encoded}.{signature[:-2]}xx", forged, token + ".x", "é.é"):
+    not_ascii = f"{encoded}.{signature[:-1]}é"
+    for wrong in (
+        None,
+        "",
+        "nonsense",
+        f"{encoded}.{signature[:-2]}xx",
+        forged,
+        token + ".x",
+        "é.é",
+        not_ascii,
+    ):
         assert tokens.visitor(wrong) is None, wrong
 
 
@@ -133,7 +143,7 @@ async def test_only_the_gateways_own_pages_and_the_shops_configured_sites_may_us
     await socket.close()
 
 
-async def test_a_signed_in_customer_has_one_conversation_on_every_browser(shop_gateway):
+async def test_a_signed_in_customer_has_one_conversation_on_every_browser(shop_gateway, rasa):
     laptop = await widget_session(
         shop_gateway, identity=signed("cust-42", name="Dana Fox", email="dana@example.com")
     )
@@ -146,6 +156,8 @@ async def test_a_signed_in_customer_has_one_conversation_on_every_browser(shop_g
     assert conversation.customer.name == "Dana Fox" and conversation.customer.email == "dana@example.com"
     texts = [m.text for m in await shop_gateway.app[CONVERSATIONS].messages(conversation.id)]
     assert "hi" in texts and "How long does delivery take?" in texts
+    # What the assistant is told: the customer the shop vouched for (order look-ups trust it).
+    assert rasa.received[-1]["metadata"]["verified_customer_id"] == "cust-42"
     # Another customer's signature does not open Dana's conversation.
     other = await widget_session(shop_gateway, identity=signed("cust-43"))
     status, answer = await say_over_http(shop_gateway, other["token"], "what did I say before?")
@@ -158,6 +170,7 @@ async def test_a_wrongly_signed_identity_is_refused_logged_and_nothing_is_stored
         {"id": "cust-42", "hash": identity_hash("not-the-shops-secret-0000", "cust-42")},
         {"id": "cust-42", "hash": identity_hash(SECRET, "cust-43")},
         {"id": "cust-42"},
+        {"id": "cust-42", "hash": "é" * 64},
         "cust-42",
     ):
         response = await shop_gateway.post("/widget/v1/session", json={"identity": wrong})

@@ -70,7 +70,8 @@ class VisitorTokens:
             return None
         if not visitor.startswith((ANONYMOUS, IDENTIFIED)):
             return None
-        return visitor if hmac.compare_digest(signature, self._signature(visitor)) else None
+        # Compared as bytes: compare_digest refuses text that is not ASCII.
+        return visitor if hmac.compare_digest(signature.encode(), self._signature(visitor).encode()) else None
 
 
 def identity_hash(secret: str, identifier: str) -> str:
@@ -100,7 +101,7 @@ def verified_identity(secret: str | None, given: Any) -> Identity:
             "this gateway verifies no identities: set SUPPORTDESK_WIDGET_IDENTITY_SECRET to the secret "
             "the shop's server signs its customers' ids with"
         )
-    if not hmac.compare_digest(signature.lower(), identity_hash(secret, identifier)):
+    if not hmac.compare_digest(signature.lower().encode(), identity_hash(secret, identifier).encode()):
         raise IdentityRefused("identity: the hash is not this customer id signed with the shop's secret")
     return Identity(
         identifier, _text(given.get("name"), "name", 200), _text(given.get("email"), "email", 320)

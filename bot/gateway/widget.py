@@ -218,7 +218,11 @@ def _incoming(request: web.Request, visitor: str, data: Any) -> Incoming:
     if client_id is not None and (not isinstance(client_id, str) or not 0 < len(client_id) <= MAX_CLIENT_ID):
         raise Refused(400, f"client_message_id must be text of 1 to {MAX_CLIENT_ID} characters")
     page = data.get("page") if isinstance(data.get("page"), str) else request.headers.get("Referer")
-    return Incoming(CHANNEL, visitor, data["text"], {"page": (page or "")[:500]}, client_message_id=client_id)
+    metadata: dict[str, Any] = {"page": (page or "")[:500]}
+    if visitor.startswith(IDENTIFIED):
+        # The shop vouched for this customer (their signed id): what order look-ups may trust.
+        metadata["verified_customer_id"] = visitor.removeprefix(IDENTIFIED)
+    return Incoming(CHANNEL, visitor, data["text"], metadata, client_message_id=client_id)
 
 
 async def _receive(request: web.Request, incoming: Incoming) -> Conversation:
