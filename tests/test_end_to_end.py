@@ -148,7 +148,8 @@ async def test_the_gateway_reports_every_process_up(running):
             assert await response.json() == {"status": "ok", "rasa": "up", "actions": "up"}
         async with session.get(f"{settings.gateway_url}/") as response:
             page = await response.text()
-    assert "Alder &amp; Pine Outdoor Co. support assistant" in page
+    assert "<h1>Alder &amp; Pine Outdoor Co.</h1>" in page  # the demo shop's page
+    assert '<script src="/widget/v1/supportdesk.js"' in page  # with the chat widget on it
     assert f"{settings.gateway_url}/api/messages" in page
 
 

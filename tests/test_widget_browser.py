@@ -81,11 +81,16 @@ def test_greet_shop_hand_over_agent_reply_resolve_and_rate_on_the_demo_page(live
             page.wait_for_function(
                 "image => image.complete && image.naturalWidth > 0", arg=picture.element_handle()
             )
+        carousel = page.locator(".cards").last
+        carousel.evaluate("cards => cards.scrollTo({left: 0, behavior: 'instant'})")
+        page.wait_for_function("cards => cards.scrollLeft < 10", arg=carousel.element_handle())
         keep(page, "widget-desktop.png", tmp_path)
 
         say(page, "I want to talk to a human")
         expect(page.get_by_text("Waiting for a person from our team")).to_be_visible()
-        staff.locator("#waiting li").filter(has_text="tent for two").first.get_by_role("link").click()
+        staff.locator("#waiting li").filter(has_text="I want to talk to a human").first.get_by_role(
+            "link"
+        ).click()
         staff.get_by_role("button", name="Claim").click()
         expect(page.get_by_text("You're chatting with Ana")).to_be_visible()
 

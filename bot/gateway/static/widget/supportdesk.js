@@ -103,7 +103,7 @@
     header button { background: transparent; color: ${onAccent}; border: 1px solid currentColor; border-radius: 6px;
       padding: 4px 8px; cursor: pointer; font: inherit; font-size: 13px; }
     header .close { font-size: 20px; line-height: 1; padding: 2px 9px; }
-    .log { flex: 1; overflow-y: auto; margin: 0; padding: 12px; list-style: none; background: #f6f7f4; }
+    .log { flex: 1; overflow-y: auto; overflow-x: hidden; margin: 0; padding: 12px; list-style: none; background: #f6f7f4; }
     .message { margin: 0 0 10px; display: flex; flex-direction: column; align-items: flex-start; }
     .bubble { max-width: 85%; padding: 8px 11px; border-radius: 12px; background: #fff; border: 1px solid #d9e0da;
       white-space: pre-wrap; overflow-wrap: anywhere; }
@@ -119,7 +119,7 @@
     .choices { display: flex; flex-wrap: wrap; gap: 6px; margin-top: 6px; }
     .choices button, .rating button { background: #fff; color: ${accentInk}; border: 1px solid ${accentInk}; border-radius: 16px;
       padding: 5px 11px; cursor: pointer; font: inherit; font-size: 14px; }
-    .cards { display: flex; gap: 8px; overflow-x: auto; scroll-snap-type: x mandatory; max-width: 100%; padding: 6px 2px 4px; margin: 0; list-style: none; }
+    .cards { display: flex; gap: 8px; overflow-x: auto; scroll-snap-type: x mandatory; width: 100%; padding: 6px 2px 4px; margin: 0; list-style: none; }
     .cards li { flex: 0 0 190px; scroll-snap-align: start; }
     .card { display: block; height: 100%; background: #fff; border: 1px solid #d9e0da; border-radius: 10px; padding: 8px;
       color: #1f2a24; text-decoration: none; }
