@@ -84,6 +84,22 @@ def stored_texts(database: Path) -> set[str]:
         return {row[0] for row in connection.execute("SELECT text FROM messages WHERE sender = 'customer'")}
 
 
+def answered_later(database: Path, texts: list[str]) -> int:
+    """How many of ``texts`` (customers' messages that got no answer in their response) the
+    assistant answered afterwards on its own, once it was back (a bot message followed them)."""
+    with sqlite3.connect(database) as connection:
+        return sum(
+            1
+            for text in texts
+            if connection.execute(
+                "SELECT 1 FROM messages AS later JOIN messages AS asked"
+                " ON later.conversation_id = asked.conversation_id AND later.id > asked.id"
+                " WHERE asked.text = ? AND asked.sender = 'customer' AND later.sender = 'bot' LIMIT 1",
+                (text,),
+            ).fetchone()
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -104,11 +120,13 @@ def main() -> None:
                 assistant.supervisor.pids,
             )
         )
-        time.sleep(1)
+        time.sleep(10)  # time for what waits for the assistant to be answered
         lost = set(outcomes["accepted"]) - stored_texts(assistant.settings.supportdesk_db)
+        later = answered_later(assistant.settings.supportdesk_db, outcomes["silent"])
     report = {
         "sent": int(outcomes["sent"][0]),
         **{kind: len(outcomes[kind]) for kind in ("accepted", "answered", "queued", "silent", "refused")},
+        "silent, answered later": later,
         "lost": len(lost),
         "refused, first": outcomes["refused"][:5],
         "silent, first": outcomes["silent"][:5],

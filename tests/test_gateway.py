@@ -575,6 +575,26 @@ async def test_a_message_the_assistant_could_not_answer_is_answered_when_it_is_b
     assert await gateway.app[CONVERSATIONS].queue() == []
 
 
+async def test_when_the_customer_wrote_again_meanwhile_their_latest_message_is_answered(
+    gateway, staff_browser, rasa
+):
+    await staff_online(staff_browser)
+    gateway.app[ROUTER].answer_later_after = (0.2,) * 50
+    rasa.down = True
+    first = await customer_says(gateway, "hi")
+    again = await customer_says(gateway, "How long does delivery take?")
+    assert again["replies"] == []  # told once that the answer is on its way, not again
+    conversation_id = first["conversation"]["id"]
+    rasa.down = False
+    for _ in range(50):
+        said = await gateway.app[CONVERSATIONS].messages(conversation_id)
+        if said[-1].sender == "bot":
+            break
+        await asyncio.sleep(0.1)
+    assert said[-1].text.startswith("Standard takes 3-5 business days")
+    assert (await gateway.app[CONVERSATIONS].get(conversation_id)).status == "bot"
+
+
 async def test_a_person_who_took_the_conversation_keeps_it_when_the_assistant_is_back(
     gateway, staff_browser, rasa
 ):

@@ -83,7 +83,8 @@ class Router:
         self._limit = RateLimit(per_minute)
         self._clock = clock
         self._idle_close = idle_close
-        self._later: set[asyncio.Task] = set()  # messages waiting for the assistant to be back
+        # Conversations whose latest message waits for the assistant to be back.
+        self._later: dict[int, asyncio.Task] = {}
         self.answer_later_after = ANSWER_LATER_AFTER
 
     # --- customers' messages -------------------------------------------------------------------
@@ -165,6 +166,7 @@ class Router:
             try:
                 turn = await self._ask(conversation, message, incoming)
             except AssistantUnavailable:
+                self._answer_later(conversation, incoming)  # told already; answered when it is back
                 return []
             with contextlib.suppress(TransitionError):  # another message of theirs recovered it
                 await self._conversations.transition(conversation.id, Event.RECOVER)
@@ -191,25 +193,35 @@ class Router:
                 "and our team can see your message too."
             )
             said = await self.hand_over(conversation, "assistant_unavailable", lead=lead)
-            self._answer_later(conversation, message, incoming)
+            self._answer_later(conversation, incoming)
             return said, None
         return await self._store_replies(conversation, message, turn)
 
-    def _answer_later(self, conversation: Conversation, message: Message, incoming: Incoming) -> None:
-        task = asyncio.create_task(self._retry(conversation, message, incoming))
-        self._later.add(task)
-        task.add_done_callback(self._later.discard)
+    def _answer_later(self, conversation: Conversation, incoming: Incoming) -> None:
+        """Keep offering the conversation's latest message to the assistant (one task for each
+        conversation, however many messages wait)."""
+        running = self._later.get(conversation.id)
+        if running is not None and not running.done():
+            return
+        task = asyncio.create_task(self._retry(conversation, incoming))
+        self._later[conversation.id] = task
+        task.add_done_callback(
+            lambda done: self._later.pop(conversation.id, None)
+            if self._later.get(conversation.id) is done
+            else None
+        )
 
-    async def _retry(self, conversation: Conversation, message: Message, incoming: Incoming) -> None:
-        """Offer the message to the assistant again until it answers (then it has the conversation
-        back, and the answer goes to the customer's channel), the customer writes again (that
-        message is answered instead), or a person takes it."""
+    async def _retry(self, conversation: Conversation, incoming: Incoming) -> None:
+        """Offer the customer's latest message to the assistant again until it answers (then it
+        has the conversation back, and the answer goes to the customer's channel), or a person
+        takes it, or the customer's own next message got the assistant's answer."""
         for wait in self.answer_later_after:
             await asyncio.sleep(wait)
             try:
-                if not await self._still_waiting_for_the_assistant(conversation.id, message.id):
+                if not await self._waiting_for_the_assistant(conversation.id):
                     return
-                turn = await self._ask(conversation, message, incoming)
+                message = await self._conversations.last_from_customer(conversation.id)
+                turn = await self._ask(conversation, message, replace(incoming, text=message.text))
                 await self._conversations.transition(conversation.id, Event.RECOVER)
             except AssistantUnavailable:
                 continue
@@ -220,21 +232,38 @@ class Router:
                 return
             await self._queue_changed(conversation.id)
             await self._store_replies(conversation, message, turn)
+            await self._answer_newer(conversation, message, incoming)
             return
 
-    async def _still_waiting_for_the_assistant(self, conversation_id: int, message_id: int) -> bool:
+    async def _waiting_for_the_assistant(self, conversation_id: int) -> bool:
         current = await self._conversations.get(conversation_id)
         handoff = await self._conversations.latest_handoff(conversation_id)
-        if current.status != Status.WAITING or handoff is None or handoff.reason != "assistant_unavailable":
-            return False
-        last = await self._conversations.last_from_customer(conversation_id)
-        return last is not None and last.id == message_id
+        return (
+            current.status == Status.WAITING
+            and handoff is not None
+            and handoff.reason == "assistant_unavailable"
+        )
+
+    async def _answer_newer(self, conversation: Conversation, answered: Message, incoming: Incoming) -> None:
+        """A message the customer sent while the assistant was asked about an earlier one, and
+        which nothing answered (the assistant was still away for it), is answered now."""
+        latest = await self._conversations.last_from_customer(conversation.id)
+        if latest is None or latest.id == answered.id or await self._conversations.replies_to(latest):
+            return
+        if (await self._conversations.get(conversation.id)).owner != Owner.ASSISTANT:
+            return
+        try:
+            turn = await self._ask(conversation, latest, replace(incoming, text=latest.text))
+        except AssistantUnavailable:
+            return
+        await self._store_replies(conversation, latest, turn)
 
     async def close(self) -> None:
         """Stop offering waiting messages to the assistant (the gateway is stopping)."""
-        for task in list(self._later):
+        waiting = list(self._later.values())
+        for task in waiting:
             task.cancel()
-        await asyncio.gather(*self._later, return_exceptions=True)
+        await asyncio.gather(*waiting, return_exceptions=True)
 
     async def _store_replies(
         self, conversation: Conversation, message: Message, turn: AssistantTurn
