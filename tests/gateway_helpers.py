@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
+from collections.abc import Awaitable, Callable
 
 from aiohttp.test_utils import TestClient
 
@@ -28,6 +30,16 @@ async def customer_says(
 
 def texts(answer: dict) -> list[str]:
     return [reply["text"] for reply in answer["replies"]]
+
+
+async def eventually(check: Callable[[], Awaitable[bool] | bool], seconds: float = 5.0) -> None:
+    """Wait until ``check`` (a function, or a coroutine function) is true, for what the gateway
+    does in the background; the test's own assertions say what should then be so."""
+    for _ in range(int(seconds / 0.05)):
+        result = check()
+        if await result if asyncio.iscoroutine(result) else result:
+            return
+        await asyncio.sleep(0.05)
 
 
 async def widget_session(client: TestClient, origin: str | None = None, **body) -> dict:

@@ -23,6 +23,7 @@ from tests.gateway_helpers import (
     PASSWORD,
     TOKEN,
     customer_says,
+    eventually,
     sign_in,
     start_gateway,
     texts,
@@ -547,6 +548,10 @@ async def test_rasa_down_queues_the_customer_for_staff_and_the_bot_resumes_when_
     assert back["conversation"]["status"] == "bot"
 
 
+async def _answered_by_the_bot(conversations, conversation_id: int) -> bool:
+    return (await conversations.messages(conversation_id))[-1].sender == "bot"
+
+
 async def test_a_message_the_assistant_could_not_answer_is_answered_when_it_is_back(
     gateway, staff_browser, rasa
 ):
@@ -561,10 +566,8 @@ async def test_a_message_the_assistant_could_not_answer_is_answered_when_it_is_b
     await asyncio.sleep(0.5)  # still down: offered again, still waiting
     assert (await gateway.app[CONVERSATIONS].get(conversation_id)).status == "waiting"
     rasa.down = False
-    for _ in range(50):
-        if (await gateway.app[CONVERSATIONS].get(conversation_id)).status == "bot":
-            break
-        await asyncio.sleep(0.1)
+    conversations = gateway.app[CONVERSATIONS]
+    await eventually(lambda: _answered_by_the_bot(conversations, conversation_id))
     later = await gateway.get(
         f"/api/conversations/{conversation_id}/messages", headers={"Authorization": f"Bearer {TOKEN}"}
     )
@@ -586,11 +589,9 @@ async def test_when_the_customer_wrote_again_meanwhile_their_latest_message_is_a
     assert again["replies"] == []  # told once that the answer is on its way, not again
     conversation_id = first["conversation"]["id"]
     rasa.down = False
-    for _ in range(50):
-        said = await gateway.app[CONVERSATIONS].messages(conversation_id)
-        if said[-1].sender == "bot":
-            break
-        await asyncio.sleep(0.1)
+    conversations = gateway.app[CONVERSATIONS]
+    await eventually(lambda: _answered_by_the_bot(conversations, conversation_id))
+    said = await conversations.messages(conversation_id)
     assert said[-1].text.startswith("Standard takes 3-5 business days")
     assert (await gateway.app[CONVERSATIONS].get(conversation_id)).status == "bot"
 

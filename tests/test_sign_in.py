@@ -14,7 +14,7 @@ from aiohttp.test_utils import TestClient
 from bot.gateway.keys import AUDIT, HUB, STAFF
 from bot.gateway.throttle import FREE_FAILURES, FREE_FROM_ADDRESS, MAX_WAIT, SignInThrottle, sign_in_keys
 from bot.store.staff import _hasher
-from tests.gateway_helpers import CSRF, PASSWORD, customer_says, sign_in, texts
+from tests.gateway_helpers import CSRF, PASSWORD, customer_says, eventually, sign_in, texts
 
 
 class Clock:
@@ -178,10 +178,7 @@ async def test_a_role_or_access_change_ends_that_persons_sign_in_and_live_connec
     try:
         await sign_in(agent, "ana@alderandpine.example", PASSWORD)
         live = await agent.ws_connect("/inbox/ws")
-        for _ in range(50):
-            if gateway.app[HUB].staff_online:
-                break
-            await asyncio.sleep(0.02)
+        await eventually(lambda: gateway.app[HUB].staff_online > 0)
         admin_page = await (await staff_browser.get("/inbox/staff")).text()
         csrf = CSRF.search(admin_page).group(1)
         change = {"csrf_token": csrf, "email": "ana@alderandpine.example", "role": "agent", "active": "no"}

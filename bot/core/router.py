@@ -33,7 +33,7 @@ from bot.core.views import conversation_view, customer_state, staff_view
 from bot.handoff import REASONS, Event, Lifecycle, Owner, Status, TransitionError, check_staff_may
 from bot.knowledge.shop import Shop
 from bot.store.conversations import Conversations
-from bot.store.models import Conversation, Message, StaffUser
+from bot.store.models import Conversation, Handoff, Message, StaffUser
 from bot.summary import Turn, summarize
 
 log = logging.getLogger(__name__)
@@ -47,6 +47,15 @@ ACKNOWLEDGE_EVERY = timedelta(minutes=3)
 # these waits, in seconds, until it answers or a person takes the conversation; then staff have it.
 ANSWER_LATER_AFTER = (2.0, 4.0, 8.0, 15.0, 30.0, 60.0, 60.0, 60.0, 60.0, 60.0)
 QUEUE_NOTICE = "queue"
+
+
+def _waits_for_the_assistant(conversation: Conversation, handoff: Handoff | None) -> bool:
+    """Handed to staff only because the assistant could not answer, and nobody has taken it yet."""
+    return (
+        conversation.status == Status.WAITING
+        and handoff is not None
+        and handoff.reason == "assistant_unavailable"
+    )
 
 
 def rasa_sender(conversation_id: int) -> str:
@@ -122,7 +131,7 @@ class Router:
             await channel.deliver(conversation.id, channel_view(message, channel.capabilities))
         if may_pick_a_button(text):
             offered = await self._conversations.offered_payloads(conversation.id, before=message.id)
-            numbered = not self._channels[conversation.channel].capabilities.buttons
+            numbered = not channel.capabilities.buttons
             incoming = replace(incoming, text=for_the_assistant(text, offered, numbered))
         replies, after = await self._answer(conversation, message, incoming, intake.previous_intent)
         return after or await self._conversations.get(conversation.id), replies
@@ -161,7 +170,7 @@ class Router:
             await self._queue_changed(conversation.id)
             return [await self.say(conversation, f"Thank you! We'll write to {found.group(0)}.")]
         handoff = await self._conversations.latest_handoff(conversation.id)
-        if conversation.status == Status.WAITING and handoff and handoff.reason == "assistant_unavailable":
+        if _waits_for_the_assistant(conversation, handoff):
             # Nobody has taken it yet: if the assistant is back, it answers again.
             try:
                 turn = await self._ask(conversation, message, incoming)
@@ -237,12 +246,7 @@ class Router:
 
     async def _waiting_for_the_assistant(self, conversation_id: int) -> bool:
         current = await self._conversations.get(conversation_id)
-        handoff = await self._conversations.latest_handoff(conversation_id)
-        return (
-            current.status == Status.WAITING
-            and handoff is not None
-            and handoff.reason == "assistant_unavailable"
-        )
+        return _waits_for_the_assistant(current, await self._conversations.latest_handoff(conversation_id))
 
     async def _answer_newer(self, conversation: Conversation, answered: Message, incoming: Incoming) -> None:
         """A message the customer sent while the assistant was asked about an earlier one, and

@@ -105,11 +105,16 @@ async def script(request: web.Request) -> web.FileResponse:
 # --- sessions ----------------------------------------------------------------------------------
 
 
-async def _body(request: web.Request) -> dict[str, Any]:
+def _json(text: str | bytes) -> Any:
+    """What a request body or a socket frame says; Refused naming why it cannot be read."""
     try:
-        body = parse_json(await request.read() or b"{}")
+        return parse_json(text)
     except BadInput as bad:
         raise Refused(400, str(bad)) from None
+
+
+async def _body(request: web.Request) -> dict[str, Any]:
+    body = _json(await request.read() or b"{}")
     if not isinstance(body, dict):
         raise Refused(400, "send a JSON object")
     return body
@@ -143,7 +148,7 @@ async def _session(request: web.Request, body: dict[str, Any]) -> dict[str, Any]
         await app[CONVERSATIONS].identify(CHANNEL, visitor, identity.name, identity.email)
         token = tokens.issue(visitor)
     elif settings.widget_identity_required:
-        raise Refused(403, "sign in to the shop to chat with us", identity="required")
+        raise _identity_required()
     elif held is not None and held.startswith(ANONYMOUS) and not fresh:
         visitor, token = held, tokens.issue(held)
     else:
@@ -186,9 +191,13 @@ def _visitor_from_header(request: web.Request) -> str:
     return visitor
 
 
+def _identity_required() -> Refused:
+    return Refused(403, "sign in to the shop to chat with us", identity="required")
+
+
 def _check_identity_rule(request: web.Request, visitor: str) -> None:
     if request.app[SETTINGS].widget_identity_required and not visitor.startswith(IDENTIFIED):
-        raise Refused(403, "sign in to the shop to chat with us", identity="required")
+        raise _identity_required()
 
 
 # --- what the widget gets ----------------------------------------------------------------------
@@ -236,7 +245,7 @@ async def _receive(request: web.Request, incoming: Incoming) -> Conversation:
     return conversation
 
 
-def _after(request: web.Request, value: Any) -> int:
+def _after(value: Any) -> int:
     if value in (None, "", 0, "0"):
         return 0
     number = row_id(str(value))
@@ -250,9 +259,7 @@ async def poll(request: web.Request) -> web.Response:
     try:
         visitor = _visitor_from_header(request)
         conversation = await _conversation(request, visitor)
-        return web.json_response(
-            await _since(request, conversation.id, _after(request, request.query.get("after")))
-        )
+        return web.json_response(await _since(request, conversation.id, _after(request.query.get("after"))))
     except Refused as refused:
         return _json_error(refused)
 
@@ -263,7 +270,7 @@ async def post(request: web.Request) -> web.Response:
     try:
         visitor = _visitor_from_header(request)
         body = await _body(request)
-        after = _after(request, body.get("after"))
+        after = _after(body.get("after"))
         conversation = await _receive(request, _incoming(request, visitor, body))
         return web.json_response(await _since(request, conversation.id, after))
     except Refused as refused:
@@ -311,12 +318,19 @@ async def socket(request: web.Request) -> web.WebSocketResponse:
         async for frame in ws:
             if frame.type != WSMsgType.TEXT:
                 continue
+            data: Any = None
             try:
-                incoming = _incoming(request, visitor, _frame(frame.data))
+                data = _json(frame.data)
+                incoming = _incoming(request, visitor, data)
                 now_in = await _receive(request, incoming)
             except Refused as refused:
+                sent_id = data.get("client_message_id") if isinstance(data, dict) else None
                 await ws.send_json(
-                    {"type": "error", "error": str(refused), "client_message_id": _client_id(frame.data)}
+                    {
+                        "type": "error",
+                        "error": str(refused),
+                        "client_message_id": sent_id if isinstance(sent_id, str) else None,
+                    }
                 )
                 continue
             await ws.send_json({"type": "ack", "client_message_id": incoming.client_message_id})
@@ -330,19 +344,3 @@ async def socket(request: web.Request) -> web.WebSocketResponse:
     finally:
         hub.remove_customer(ws, conversation.id)
     return ws
-
-
-def _frame(text: str) -> Any:
-    try:
-        return parse_json(text)
-    except BadInput as bad:
-        raise Refused(400, str(bad)) from None
-
-
-def _client_id(text: str) -> str | None:
-    try:
-        data = parse_json(text)
-    except BadInput:
-        return None
-    found = data.get("client_message_id") if isinstance(data, dict) else None
-    return found if isinstance(found, str) else None
