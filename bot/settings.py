@@ -82,6 +82,27 @@ class Settings(BaseSettings):
     # (identifier_hash = HMAC-SHA256(secret, id)); required means no chat without a signed customer.
     widget_identity_secret: str | None = Field(None, min_length=16)
     widget_identity_required: bool = False
+    # The gateway's address on the internet, as the customers' platforms reach it
+    # ("https://support.myshop.com"): product pictures on WhatsApp, and the URL Twilio signs.
+    public_url: str | None = None
+    # WhatsApp Cloud API (Meta): the four together turn the channel on (README: "WhatsApp").
+    whatsapp_phone_id: str | None = None
+    whatsapp_token: str | None = Field(None, repr=False)
+    whatsapp_app_secret: str | None = Field(None, repr=False)
+    whatsapp_verify_token: str | None = Field(None, repr=False)
+    # The approved template staff may send once the 24-hour window is closed, and its language.
+    whatsapp_template: str | None = None
+    whatsapp_template_language: str = "en_US"
+    # Where the Graph API is (another address only for a proxy, or tests).
+    whatsapp_api_url: str = "https://graph.facebook.com"
+    # E-mail to customers who left an address when nobody could answer: staff replies go there too.
+    smtp_host: str | None = None
+    smtp_port: int = Field(587, ge=1, le=65535)
+    smtp_user: str | None = None
+    smtp_password: str | None = Field(None, repr=False)
+    smtp_from: str | None = None
+    # starttls (port 587), tls (port 465) or none (a relay on the same machine)
+    smtp_security: str = Field("starttls", pattern=r"^(starttls|tls|none)$")
 
     @model_validator(mode="after")
     def _required_identity_needs_a_secret(self) -> Settings:
@@ -91,6 +112,34 @@ class Settings(BaseSettings):
                 "the shop's server signs its customers' ids with"
             )
         return self
+
+    @model_validator(mode="after")
+    def _whatsapp_whole(self) -> Settings:
+        parts = {
+            "SUPPORTDESK_WHATSAPP_PHONE_ID": self.whatsapp_phone_id,
+            "SUPPORTDESK_WHATSAPP_TOKEN": self.whatsapp_token,
+            "SUPPORTDESK_WHATSAPP_APP_SECRET": self.whatsapp_app_secret,
+            "SUPPORTDESK_WHATSAPP_VERIFY_TOKEN": self.whatsapp_verify_token,
+        }
+        missing = [name for name, value in parts.items() if not value]
+        if 0 < len(missing) < len(parts):
+            raise ValueError(
+                "WhatsApp needs all of its settings: " + ", ".join(missing) + " missing "
+                "(the README's 'WhatsApp' section says where each comes from)"
+            )
+        return self
+
+    @model_validator(mode="after")
+    def _email_has_a_sender(self) -> Settings:
+        if self.smtp_host and not self.smtp_from:
+            raise ValueError(
+                "SUPPORTDESK_SMTP_HOST needs SUPPORTDESK_SMTP_FROM, the address customers' e-mails come from"
+            )
+        return self
+
+    @property
+    def whatsapp_enabled(self) -> bool:
+        return bool(self.whatsapp_phone_id)
 
     @model_validator(mode="after")
     def _origins_are_origins(self) -> Settings:

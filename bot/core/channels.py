@@ -10,6 +10,7 @@ and polled for later replies) are channels; WhatsApp and Slack plug in the same 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any, Protocol
 
 from bot.core.views import customer_view
@@ -24,6 +25,10 @@ class Capabilities:
     # The customer's own messages go back to them once stored (the web chat: their other tabs and
     # devices show them, and the sending one knows it arrived).
     echo: bool = False
+    # A platform that lets the shop write only this long after the customer's last message
+    # (WhatsApp: 24 hours); after it, only an approved template (``template``, its name) may go.
+    reply_window: timedelta | None = None
+    template: str | None = None
 
 
 class Channel(Protocol):
@@ -81,7 +86,7 @@ def channel_view(message: Message, capabilities: Capabilities) -> dict[str, Any]
         view.pop("buttons")
     cards = view.get("custom") if isinstance(view.get("custom"), dict) else None
     if cards and cards.get("type") == "product_cards" and not capabilities.cards:
-        lines += [_product_line(product) for product in cards.get("products", [])]
+        lines += [product_line(product) for product in cards.get("products", [])]
         view.pop("custom")
     text = "\n".join(lines)
     if capabilities.max_chars and len(text) > capabilities.max_chars:
@@ -90,10 +95,33 @@ def channel_view(message: Message, capabilities: Capabilities) -> dict[str, Any]
     return view
 
 
-def _product_line(product: dict[str, Any]) -> str:
+def product_line(product: dict[str, Any]) -> str:
+    """A product as one line of text, for a channel that shows no cards."""
     price = (
         f" ({product['price']} {product.get('currency') or ''}".rstrip() + ")" if product.get("price") else ""
     )
     stock = "" if product.get("in_stock", True) else ", sold out"
     link = f": {product['url']}" if product.get("url") else ""
     return f"- {product.get('name', '')}{price}{stock}{link}"
+
+
+def split_text(text: str, limit: int) -> list[str]:
+    """``text`` as pieces of at most ``limit`` characters, broken where a reader would: between
+    paragraphs, else lines, else sentences, else words; a word longer than a piece is cut."""
+    pieces: list[str] = []
+    rest = text.strip()
+    while len(rest) > limit:
+        window = rest[: limit + 1]
+        cut = -1
+        for mark in ("\n\n", "\n", ". ", "! ", "? ", " "):
+            at = window.rfind(mark)
+            if at > limit // 3:
+                cut = at + (1 if mark in (". ", "! ", "? ") else 0)
+                break
+        if cut <= 0:
+            cut = limit
+        pieces.append(rest[:cut].rstrip())
+        rest = rest[cut:].lstrip()
+    if rest:
+        pieces.append(rest)
+    return pieces

@@ -6,6 +6,7 @@ import time
 from collections import defaultdict, deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from bot.store.models import Conversation, Message
@@ -37,6 +38,20 @@ class Incoming:
     name: str | None = None
     # The channel's own id for the message, if it has one: a message sent again with it is the same.
     client_message_id: str | None = None
+    # A picture, voice note or file the customer sent (kind, the platform's id for it, its type,
+    # a caption), which the assistant cannot read: it is kept for staff, and a person offered.
+    attachment: dict[str, Any] | None = None
+
+
+class OutsideReplyWindow(Exception):
+    """The customer's platform takes no free-form message from the shop now (WhatsApp, 24 hours
+    after the customer last wrote); only the approved template ``template`` may go, if any."""
+
+    def __init__(self, closed_at: datetime | None, template: str | None):
+        when = f"closed at {closed_at:%Y-%m-%d %H:%M} UTC" if closed_at else "never opened"
+        offer = f": send the approved template {template!r} instead" if template else ""
+        super().__init__(f"the channel's 24-hour reply window {when}{offer}")
+        self.closed_at, self.template = closed_at, template
 
 
 class RateLimit:

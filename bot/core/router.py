@@ -11,7 +11,7 @@ import contextlib
 import logging
 import re
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -25,6 +25,7 @@ from bot.core.intake import (
     Duplicate,
     Incoming,
     MessageRejected,
+    OutsideReplyWindow,
     RateLimit,
     for_the_assistant,
     may_pick_a_button,
@@ -47,6 +48,14 @@ ACKNOWLEDGE_EVERY = timedelta(minutes=3)
 # these waits, in seconds, until it answers or a person takes the conversation; then staff have it.
 ANSWER_LATER_AFTER = (2.0, 4.0, 8.0, 15.0, 30.0, 60.0, 60.0, 60.0, 60.0, 60.0)
 QUEUE_NOTICE = "queue"
+CANNOT_READ = (
+    "I can't open pictures, voice notes or files here, but a person from our team can. "
+    "Would you like me to bring someone in?"
+)
+OFFER_A_PERSON = [
+    {"title": "Yes, a person", "payload": "/contact_human_agent"},
+    {"title": "No, thanks", "payload": "/deny"},
+]
 
 
 def _waits_for_the_assistant(conversation: Conversation, handoff: Handoff | None) -> bool:
@@ -56,6 +65,16 @@ def _waits_for_the_assistant(conversation: Conversation, handoff: Handoff | None
         and handoff is not None
         and handoff.reason == "assistant_unavailable"
     )
+
+
+@dataclass(frozen=True)
+class ReplyWindow:
+    """Whether the shop may write on the customer's platform now, until when, and the template
+    it may send instead when not."""
+
+    open: bool
+    closes_at: datetime | None
+    template: str | None
 
 
 def rasa_sender(conversation_id: int) -> str:
@@ -103,7 +122,7 @@ class Router:
         the turn, and what goes back to the customer now. The plain path (the assistant answers)
         is two transactions: the message in, the assistant's turn stored."""
         text = incoming.text.strip()
-        if not text:
+        if not text and incoming.attachment is None:
             raise MessageRejected(400, "the message is empty")
         if len(text) > self._max_chars:
             raise MessageRejected(413, f"the message is longer than {self._max_chars} characters")
@@ -113,7 +132,8 @@ class Router:
             incoming.channel,
             incoming.customer_id,
             text,
-            {"metadata": incoming.metadata},
+            {"metadata": incoming.metadata}
+            | ({"attachment": incoming.attachment} if incoming.attachment is not None else {}),
             incoming.name,
             idle_before=self.idle_before(),
             client_id=incoming.client_message_id,
@@ -155,6 +175,9 @@ class Router:
                 return [await self.say(conversation, thanks)], None
         if conversation.owner != Owner.ASSISTANT:
             return await self._for_a_person(conversation, message, incoming), None
+        if incoming.attachment is not None:
+            # Kept for staff; the assistant reads words only, so a person is offered.
+            return [await self.say(conversation, CANNOT_READ, payload={"buttons": OFFER_A_PERSON})], None
         # Swearing counts as anger right after the assistant failed to understand the customer.
         failed_before = is_profane(message.text) and previous_intent == FALLBACK_INTENT
         if sounds_angry(message.text, after_failed_answer=failed_before):
@@ -417,10 +440,38 @@ class Router:
         closed conversation reopens it, assigned to them. Raises NotAllowed otherwise."""
         conversation = await self._conversations.get(conversation_id)
         check_staff_may(None, conversation.status, conversation.assignee_id, staff.id, staff.role == "admin")
+        window = await self.reply_window(conversation)
+        if window is not None and not window.open:
+            raise OutsideReplyWindow(window.closes_at, window.template)
         if conversation.status == Status.CLOSED:
             await self._conversations.transition(conversation_id, Event.REOPEN, staff_id=staff.id)
             await self._queue_changed(conversation_id)
         return await self.say(conversation, text, sender="agent", agent_id=staff.id)
+
+    async def staff_template(self, conversation_id: int, staff: StaffUser) -> Message:
+        """Outside the reply window, the channel's approved template, which asks the customer to
+        write back (then the window is open again); raises NotAllowed as ``staff_reply`` does, and
+        OutsideReplyWindow when the channel has no template."""
+        conversation = await self._conversations.get(conversation_id)
+        check_staff_may(None, conversation.status, conversation.assignee_id, staff.id, staff.role == "admin")
+        window = await self.reply_window(conversation)
+        if window is None or window.template is None:
+            raise OutsideReplyWindow(window and window.closes_at, None)
+        text = f"(template {window.template!r}: the shop asks the customer to write back)"
+        return await self.say(
+            conversation, text, sender="agent", agent_id=staff.id, payload={"template": window.template}
+        )
+
+    async def reply_window(self, conversation: Conversation) -> ReplyWindow | None:
+        """Whether staff may write freely on the conversation's channel now (None: no window)."""
+        capabilities = self._channels[conversation.channel].capabilities
+        if capabilities.reply_window is None:
+            return None
+        heard = await self._conversations.last_heard(conversation.customer_id)
+        closes_at = heard + capabilities.reply_window if heard is not None else None
+        return ReplyWindow(
+            closes_at is not None and self._clock() < closes_at, closes_at, capabilities.template
+        )
 
     async def close_idle(self) -> int:
         """Close the conversations the assistant has that went quiet for the idle time."""

@@ -12,7 +12,7 @@ from bot.store.models import Conversation, Handoff, Message
 def customer_view(message: Message) -> dict[str, Any]:
     """A stored message as the customer's channel gets it (never notes, never raw metadata)."""
     view: dict[str, Any] = {"id": message.id, "sender": message.sender, "text": message.text}
-    for key in ("buttons", "image", "custom", "attachment"):
+    for key in ("buttons", "image", "custom", "attachment", "template"):
         if key in message.payload and message.sender != "customer":
             view[key] = message.payload[key]
     if message.sender == "customer" and message.client_id:

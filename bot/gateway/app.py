@@ -6,45 +6,54 @@ Each resource is opened by a cleanup context and closed if and only if it was op
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import secrets
 from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from pathlib import Path
 
 import aiohttp
 import aiohttp_jinja2
+import httpx
 import jinja2
 from aiohttp import web
 
+from bot.channels import whatsapp as whatsapp_channel
 from bot.core.assistant import RasaClient
 from bot.core.availability import StaffHours
 from bot.core.channels import Channels
+from bot.core.outbox import Queued, Sending
 from bot.core.router import Router
-from bot.gateway import chat
+from bot.gateway import chat, whatsapp
 from bot.gateway.auth import staff_auth
 from bot.gateway.errors import store_errors
 from bot.gateway.hub import Hub
 from bot.gateway.keys import (
     AUDIT,
+    CHANNEL_EVENTS,
     CHANNELS,
     CONVERSATIONS,
     CREDENTIALS,
     ENGINE,
     HTTP_CLIENT,
     HUB,
+    INBOUND,
     KNOWLEDGE,
+    OUTBOX,
     ROUTER,
+    SENDING,
     SETTINGS,
     SIGN_IN_THROTTLE,
     STAFF,
     VISITOR_TOKENS,
+    WHATSAPP,
 )
 from bot.gateway.routes import setup_routes
 from bot.gateway.security import known_hosts_only, setup_security_headers
 from bot.gateway.throttle import SignInThrottle
 from bot.gateway.visitors import VisitorTokens
+from bot.gateway.webhooks import Inbound
 from bot.gateway.widget import setup_widget_cors
 from bot.knowledge.indexes import shop_knowledge
 from bot.settings import Settings
@@ -52,6 +61,7 @@ from bot.store.audit import Audit
 from bot.store.conversations import Conversations
 from bot.store.credentials import Credentials
 from bot.store.database import create_engine, migrate, session_factory
+from bot.store.outbox import ChannelEvents, Outbox
 from bot.store.staff import Staff
 
 log = logging.getLogger(__name__)
@@ -92,6 +102,8 @@ async def _store(app: web.Application) -> AsyncIterator[None]:
         app[STAFF] = Staff(sessions)
         app[AUDIT] = Audit(sessions)
         app[CREDENTIALS] = Credentials(sessions)
+        app[OUTBOX] = Outbox(sessions)
+        app[CHANNEL_EVENTS] = ChannelEvents(sessions)
         # The default credential, for the README's example and a shop's first integration.
         await app[CREDENTIALS].ensure(DEFAULT_CREDENTIAL, DEFAULT_CREDENTIAL, channel_token(app[SETTINGS]))
         app[SIGN_IN_THROTTLE] = SignInThrottle()
@@ -120,6 +132,42 @@ async def _sweep(router: Router, hub: Hub, every_seconds: float = 60) -> None:
             log.exception("closing idle conversations failed")
 
 
+async def _platforms(app: web.Application) -> AsyncIterator[None]:
+    """The clients of the platforms configured (WhatsApp), closed on shutdown."""
+    settings = app[SETTINGS]
+    async with httpx.AsyncClient(timeout=15.0) as whatsapp_http:
+        if settings.whatsapp_enabled:
+            app[WHATSAPP] = whatsapp_channel.client(settings, whatsapp_http)
+        yield
+
+
+def _channels(app: web.Application, hub: Hub) -> Sending:
+    """The channels the core delivers to, and the outbox worker sending on the platforms' ones."""
+    settings = app[SETTINGS]
+    senders = {}
+    if WHATSAPP in app:
+        senders[whatsapp_channel.CHANNEL] = whatsapp_channel.WhatsAppSender(app[WHATSAPP])
+    sending = Sending(app[OUTBOX], hub, senders)
+    app[CHANNELS] = Channels({chat.CHANNEL: chat.WebChat(hub)})
+    if WHATSAPP in app:
+        app[CHANNELS].add(
+            whatsapp_channel.CHANNEL,
+            Queued(
+                whatsapp_channel.CHANNEL,
+                whatsapp_channel.capabilities(settings),
+                partial(
+                    whatsapp_channel.parts,
+                    public_url=settings.public_url,
+                    template_language=settings.whatsapp_template_language,
+                ),
+                app[OUTBOX],
+                app[CONVERSATIONS],
+                sending,
+            ),
+        )
+    return sending
+
+
 def _router(
     clock: Callable[[], datetime] | None, hours: StaffHours | None
 ) -> Callable[[web.Application], AsyncIterator[None]]:
@@ -127,7 +175,7 @@ def _router(
         settings = app[SETTINGS]
         hub = Hub()
         app[HUB] = hub
-        app[CHANNELS] = Channels({chat.CHANNEL: chat.WebChat(hub)})
+        app[SENDING] = _channels(app, hub)
         app[ROUTER] = Router(
             app[CONVERSATIONS],
             RasaClient(
@@ -142,11 +190,18 @@ def _router(
             idle_close=timedelta(minutes=settings.idle_close_minutes),
             channels=app[CHANNELS],
         )
-        closer = asyncio.create_task(_sweep(app[ROUTER], hub))
+        app[INBOUND] = Inbound(app[CHANNEL_EVENTS])
+        if WHATSAPP in app:
+            app[INBOUND].add(
+                whatsapp_channel.CHANNEL, whatsapp.handler(app[WHATSAPP], app[ROUTER], app[SENDING])
+            )
+        workers = [asyncio.create_task(_sweep(app[ROUTER], hub)), asyncio.create_task(app[SENDING].run())]
+        await app[INBOUND].resume()
         yield
-        closer.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await closer
+        for worker in workers:
+            worker.cancel()
+        await asyncio.gather(*workers, return_exceptions=True)
+        await app[INBOUND].close()
         await app[ROUTER].close()
         await hub.close()
 
@@ -170,7 +225,7 @@ def create_app(
         autoescape=jinja2.select_autoescape(default=True),
         context_processors=[aiohttp_jinja2.request_processor],
     )
-    app.cleanup_ctx.extend([_store, _http_client, _router(clock, hours)])
+    app.cleanup_ctx.extend([_store, _http_client, _platforms, _router(clock, hours)])
     setup_routes(app)
     setup_security_headers(app)
     setup_widget_cors(app)

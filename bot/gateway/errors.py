@@ -7,6 +7,7 @@ from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 
+from bot.core.intake import OutsideReplyWindow
 from bot.handoff import ClaimFirst, NotAllowed, TransitionError
 from bot.store.conversations import NotFound
 
@@ -21,5 +22,7 @@ async def store_errors(
         raise web.HTTPNotFound(text=str(missing)) from None
     except (TransitionError, ClaimFirst) as refused:
         raise web.HTTPConflict(text=str(refused)) from None
+    except OutsideReplyWindow as closed:
+        raise web.HTTPConflict(text=str(closed)) from None
     except NotAllowed as refused:
         raise web.HTTPForbidden(text=str(refused)) from None

@@ -30,6 +30,7 @@ from bot.gateway.keys import (
     CREDENTIALS,
     HUB,
     KNOWLEDGE,
+    OUTBOX,
     ROUTER,
     SETTINGS,
     SIGN_IN_THROTTLE,
@@ -142,10 +143,12 @@ async def queue_json(request: web.Request) -> web.Response:
 async def conversation(request: web.Request) -> dict:
     transcript = await request.app[CONVERSATIONS].transcript(_conversation_id(request))
     handoff = transcript.handoffs[-1] if transcript.handoffs else None
+    deliveries = await request.app[OUTBOX].deliveries([m.id for m in transcript.messages])
     return _context(
         request,
         conversation=conversation_view(transcript.conversation, handoff),
-        messages=[staff_view(m) for m in transcript.messages],
+        messages=[staff_view(m) | {"delivery": deliveries.get(m.id)} for m in transcript.messages],
+        window=await request.app[ROUTER].reply_window(transcript.conversation),
         notes=transcript.notes,
         ratings=transcript.ratings,
         mine=transcript.conversation.assignee_id == signed_in(request).user.id,
@@ -187,6 +190,14 @@ async def reply(request: web.Request) -> web.Response:
     text = await _text(request)
     await request.app[ROUTER].staff_reply(conversation_id, signed_in(request).user, text)
     await _audit(request, "reply", conversation_id)
+    raise web.HTTPFound(f"/inbox/conversations/{conversation_id}")
+
+
+async def send_template(request: web.Request) -> web.Response:
+    """Outside the platform's reply window: its approved template, asking the customer to write."""
+    conversation_id = _conversation_id(request)
+    await request.app[ROUTER].staff_template(conversation_id, signed_in(request).user)
+    await _audit(request, "template", conversation_id)
     raise web.HTTPFound(f"/inbox/conversations/{conversation_id}")
 
 

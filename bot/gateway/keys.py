@@ -4,18 +4,22 @@ from __future__ import annotations
 
 import aiohttp
 from aiohttp import web
+from pywa_async import WhatsApp
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.core.channels import Channels
+from bot.core.outbox import Sending
 from bot.core.router import Router
 from bot.gateway.hub import Hub
 from bot.gateway.throttle import SignInThrottle
 from bot.gateway.visitors import VisitorTokens
+from bot.gateway.webhooks import Inbound
 from bot.knowledge import Knowledge
 from bot.settings import Settings
 from bot.store.audit import Audit
 from bot.store.conversations import Conversations
 from bot.store.credentials import Credentials
+from bot.store.outbox import ChannelEvents, Outbox
 from bot.store.staff import Staff
 
 SETTINGS = web.AppKey("settings", Settings)
@@ -32,3 +36,11 @@ CREDENTIALS = web.AppKey("credentials", Credentials)
 AUDIT = web.AppKey("audit", Audit)
 SIGN_IN_THROTTLE = web.AppKey("sign_in_throttle", SignInThrottle)
 VISITOR_TOKENS = web.AppKey("visitor_tokens", VisitorTokens)
+# What goes out on the platforms' channels, and the worker that sends it.
+OUTBOX = web.AppKey("outbox", Outbox)
+SENDING = web.AppKey("sending", Sending)
+# What the platforms' webhooks bring, kept and then handled in the background.
+CHANNEL_EVENTS = web.AppKey("channel_events", ChannelEvents)
+INBOUND = web.AppKey("inbound", Inbound)
+# pywa's client for the shop's WhatsApp number (only when WhatsApp is configured).
+WHATSAPP = web.AppKey("whatsapp", WhatsApp)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from aiohttp import web
 
-from bot.gateway import api, chat, inbox, views, widget
+from bot.gateway import api, chat, inbox, views, whatsapp, widget
 from bot.gateway.keys import SETTINGS
 from bot.knowledge.catalog import IMAGES_URL
 
@@ -25,6 +25,9 @@ def setup_routes(app: web.Application) -> None:
     app.router.add_post("/api/messages", api.post_message, name="api-messages")
     app.router.add_get("/api/conversations/{conversation}/messages", api.conversation_messages)
     app.router.add_get("/api/openapi.json", api.openapi, name="openapi")
+    # The platforms' webhooks (README: "WhatsApp")
+    app.router.add_get("/channels/whatsapp/webhook", whatsapp.verify, name="whatsapp-webhook")
+    app.router.add_post("/channels/whatsapp/webhook", whatsapp.receive)
     # The web chat (customers): the widget a shop's pages embed, and the chat as a page of its own
     app.router.add_get("/chat", chat.page, name="chat")
     app.router.add_get("/widget/v1/supportdesk.js", widget.script, name="widget")
@@ -45,6 +48,7 @@ def setup_routes(app: web.Application) -> None:
     app.router.add_post("/inbox/conversations/{conversation}/release", inbox.release)
     app.router.add_post("/inbox/conversations/{conversation}/resolve", inbox.resolve)
     app.router.add_post("/inbox/conversations/{conversation}/reply", inbox.reply)
+    app.router.add_post("/inbox/conversations/{conversation}/template", inbox.send_template)
     app.router.add_post("/inbox/conversations/{conversation}/notes", inbox.add_note)
     app.router.add_get("/inbox/search", inbox.search, name="search")
     app.router.add_get("/inbox/export.{format:json|csv}", inbox.export, name="export")

@@ -191,6 +191,15 @@ class Conversations:
                 .limit(1)
             )
 
+    async def last_heard(self, customer_id: int) -> datetime | None:
+        """When the customer last wrote, in any of their conversations on their channel."""
+        async with self._sessions() as session:
+            return await session.scalar(
+                select(func.max(Message.created_at))
+                .join(Conversation, Conversation.id == Message.conversation_id)
+                .where(Conversation.customer_id == customer_id, Message.sender == "customer")
+            )
+
     async def replies_to(self, message: Message) -> list[Message]:
         """What was said to the customer after ``message`` and before their next one."""
         async with self._sessions() as session:

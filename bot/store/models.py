@@ -208,3 +208,49 @@ class Rating(Base):
     handoff_id: Mapped[int | None] = mapped_column(ForeignKey("handoffs.id", ondelete="SET NULL"))
     score: Mapped[int]
     created_at: Mapped[datetime] = mapped_column(default=now)
+
+
+class ChannelEvent(Base):
+    """A message or status a channel's webhook brought, kept before it is acknowledged: the
+    channel's own id for it makes a redelivery the same event (processed once), and one not yet
+    handled when the gateway stopped is handled when it starts again."""
+
+    __tablename__ = "channel_events"
+    __table_args__ = (UniqueConstraint("channel", "event_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    channel: Mapped[str] = mapped_column(String(40))
+    # wamid (WhatsApp), event_id (Slack), MessageSid (Twilio), with the status for a status update.
+    event_id: Mapped[str] = mapped_column(String(300))
+    body: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    received_at: Mapped[datetime] = mapped_column(default=now)
+    handled_at: Mapped[datetime | None] = mapped_column(index=True)
+
+
+class Outgoing(Base):
+    """One message to send on a customer's channel (a long reply is several), kept until the
+    channel took it: retried with backoff, across restarts, and its delivery followed."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (
+        Index("ix_outbox_due", "status", "next_attempt_at"),
+        Index("ix_outbox_external", "channel", "external_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    message_id: Mapped[int] = mapped_column(ForeignKey("messages.id", ondelete="CASCADE"), index=True)
+    conversation_id: Mapped[int] = mapped_column(ForeignKey("conversations.id", ondelete="CASCADE"))
+    channel: Mapped[str] = mapped_column(String(40))
+    # Who it goes to on the channel (a WhatsApp number, a Slack channel and thread).
+    recipient: Mapped[str] = mapped_column(String(300))
+    part: Mapped[int] = mapped_column(default=0)
+    body: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    # pending (to send) | sent | delivered | read | failed (given up, or the channel said so)
+    status: Mapped[str] = mapped_column(String(20), default="pending")
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(default=now)
+    # The channel's id for the message once sent (a wamid, a Slack ts, a Twilio SID).
+    external_id: Mapped[str | None] = mapped_column(String(300))
+    error: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(default=now)
+    updated_at: Mapped[datetime] = mapped_column(default=now)

@@ -1,0 +1,65 @@
+"""What every channel webhook does with what it brings: keep each event in the store (a
+redelivery, known by the platform's id for it, is not kept twice), acknowledge at once, and handle
+it in the background; events kept but not handled when the gateway stopped are handled when it
+starts again."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from bot.store.outbox import ChannelEvents
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[[dict[str, Any]], Awaitable[None]]
+
+
+class Inbound:
+    def __init__(self, events: ChannelEvents):
+        self._events = events
+        self._handlers: dict[str, Handler] = {}
+        self._running: set[asyncio.Task] = set()
+
+    def add(self, channel: str, handler: Handler) -> None:
+        self._handlers[channel] = handler
+
+    async def take(self, channel: str, event_id: str, body: dict[str, Any]) -> bool:
+        """Keep one event and start handling it; False when it came before (nothing is done)."""
+        if not await self._events.keep(channel, event_id, body):
+            return False
+        self._start(channel, event_id, body)
+        return True
+
+    def _start(self, channel: str, event_id: str, body: dict[str, Any]) -> None:
+        task = asyncio.create_task(self._handle(channel, event_id, body))
+        self._running.add(task)
+        task.add_done_callback(self._running.discard)
+
+    async def _handle(self, channel: str, event_id: str, body: dict[str, Any]) -> None:
+        try:
+            await self._handlers[channel](body)
+        except Exception:  # kept in the store; logged for the shop to see why
+            log.exception("handling %s event %s failed", channel, event_id)
+        await self._events.handled(channel, event_id)
+
+    async def resume(self) -> int:
+        """Handle what was kept and not handled before the last stop; how many."""
+        count = 0
+        for channel in self._handlers:
+            for event in await self._events.unhandled(channel):
+                self._start(channel, event.event_id, event.body)
+                count += 1
+        return count
+
+    async def settle(self) -> None:
+        """Wait for the events being handled (tests, and a stop that lets them finish)."""
+        while self._running:
+            await asyncio.gather(*list(self._running), return_exceptions=True)
+
+    async def close(self) -> None:
+        for task in list(self._running):
+            task.cancel()
+        await asyncio.gather(*list(self._running), return_exceptions=True)

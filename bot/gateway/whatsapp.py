@@ -1,0 +1,75 @@
+"""The WhatsApp Cloud API webhook: Meta's verification handshake (GET), and updates (POST), each
+signed with the app secret (X-Hub-Signature-256 over the raw body, checked by pywa): unsigned or
+wrongly signed, 401 and nothing kept."""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+from aiohttp import web
+from pywa_async import WhatsApp, utils
+
+from bot.channels import whatsapp
+from bot.core.intake import Duplicate, Incoming, MessageRejected
+from bot.core.outbox import Sending
+from bot.core.router import Router
+from bot.gateway.keys import INBOUND, WHATSAPP
+
+log = logging.getLogger(__name__)
+
+
+async def verify(request: web.Request) -> web.Response:
+    """Meta's handshake when the webhook is registered: the verify token back as the challenge."""
+    client = request.app.get(WHATSAPP)
+    if client is None:
+        raise web.HTTPNotFound(text="WhatsApp is not configured on this gateway")
+    if request.query.get("hub.mode") != "subscribe":
+        raise web.HTTPBadRequest(text="expected hub.mode=subscribe")
+    challenge, status = await client.webhook_challenge_handler(
+        request.query.get("hub.verify_token"), request.query.get("hub.challenge")
+    )
+    return web.Response(text=challenge or "", status=status)
+
+
+async def receive(request: web.Request) -> web.Response:
+    client = request.app.get(WHATSAPP)
+    if client is None:
+        raise web.HTTPNotFound(text="WhatsApp is not configured on this gateway")
+    body = await request.read()
+    if await client.webhook_update_validator(body, request.headers.get(utils.HUB_SIG)) is not None:
+        log.warning("refused a WhatsApp webhook from %s: missing or wrong signature", request.remote)
+        raise web.HTTPUnauthorized(text="missing or wrong X-Hub-Signature-256")
+    try:
+        update = json.loads(body)
+    except ValueError:
+        raise web.HTTPBadRequest(text="the body is not JSON") from None
+    if not isinstance(update, dict):
+        raise web.HTTPBadRequest(text="the body must be a JSON object")
+    for event_id, single in whatsapp.events(update):
+        await request.app[INBOUND].take(whatsapp.CHANNEL, event_id, single)
+    return web.Response(text="ok")
+
+
+def handler(client: WhatsApp, router: Router, sending: Sending):
+    """What is done with one kept update, in the background."""
+
+    async def handle(update: dict[str, Any]) -> None:
+        found = whatsapp.read(client, update)
+        if isinstance(found, whatsapp.Status):
+            await sending.reported(whatsapp.CHANNEL, found.external_id, found.status, found.error)
+        elif isinstance(found, Incoming):
+            await take_in(router, found)
+
+    return handle
+
+
+async def take_in(router: Router, incoming: Incoming) -> None:
+    """A customer's message to the core; what it answers goes out through the outbox."""
+    try:
+        await router.receive(incoming)
+    except Duplicate:
+        pass  # taken in before (under another update): answered then
+    except MessageRejected as rejected:
+        log.warning("a %s message from a customer was not taken in: %s", incoming.channel, rejected)
