@@ -95,6 +95,11 @@ class Settings(BaseSettings):
     whatsapp_template_language: str = "en_US"
     # Where the Graph API is (another address only for a proxy, or tests).
     whatsapp_api_url: str = "https://graph.facebook.com"
+    # WhatsApp through Twilio: the account, and the sender ("whatsapp:+14155238886").
+    twilio_account_sid: str | None = None
+    twilio_auth_token: str | None = Field(None, repr=False)
+    twilio_whatsapp_from: str | None = None
+    twilio_api_url: str = "https://api.twilio.com"
     # E-mail to customers who left an address when nobody could answer: staff replies go there too.
     smtp_host: str | None = None
     smtp_port: int = Field(587, ge=1, le=65535)
@@ -121,12 +126,17 @@ class Settings(BaseSettings):
             "SUPPORTDESK_WHATSAPP_APP_SECRET": self.whatsapp_app_secret,
             "SUPPORTDESK_WHATSAPP_VERIFY_TOKEN": self.whatsapp_verify_token,
         }
-        missing = [name for name, value in parts.items() if not value]
-        if 0 < len(missing) < len(parts):
-            raise ValueError(
-                "WhatsApp needs all of its settings: " + ", ".join(missing) + " missing "
-                "(the README's 'WhatsApp' section says where each comes from)"
-            )
+        _all_or_none("WhatsApp", parts)
+        return self
+
+    @model_validator(mode="after")
+    def _twilio_whole(self) -> Settings:
+        parts = {
+            "SUPPORTDESK_TWILIO_ACCOUNT_SID": self.twilio_account_sid,
+            "SUPPORTDESK_TWILIO_AUTH_TOKEN": self.twilio_auth_token,
+            "SUPPORTDESK_TWILIO_WHATSAPP_FROM": self.twilio_whatsapp_from,
+        }
+        _all_or_none("WhatsApp through Twilio", parts)
         return self
 
     @model_validator(mode="after")
@@ -140,6 +150,10 @@ class Settings(BaseSettings):
     @property
     def whatsapp_enabled(self) -> bool:
         return bool(self.whatsapp_phone_id)
+
+    @property
+    def twilio_enabled(self) -> bool:
+        return bool(self.twilio_account_sid)
 
     @model_validator(mode="after")
     def _origins_are_origins(self) -> Settings:
@@ -235,6 +249,16 @@ class Settings(BaseSettings):
             # rasa-sdk's action server listens on SANIC_HOST (all interfaces if unset).
             "SANIC_HOST": self.host,
         }
+
+
+def _all_or_none(channel: str, parts: dict[str, str | None]) -> None:
+    """A channel's settings come together: some without the others is a mistake to name."""
+    missing = [name for name, value in parts.items() if not value]
+    if 0 < len(missing) < len(parts):
+        raise ValueError(
+            f"{channel} needs all of its settings: {', '.join(missing)} missing "
+            "(the README's 'Channels' section says where each comes from)"
+        )
 
 
 def load_settings(**overrides: object) -> Settings:

@@ -152,3 +152,58 @@ def meta_signature(body: bytes, secret: str = APP_SECRET) -> str:
 def signed_json(update: dict, secret: str = APP_SECRET) -> tuple[bytes, dict]:
     body = json.dumps(update).encode()
     return body, {"Content-Type": "application/json", "X-Hub-Signature-256": meta_signature(body, secret)}
+
+
+TWILIO_SID = "AC0123456789abcdef0123456789abcdef"
+TWILIO_TOKEN = "twilio-auth-token-for-tests"
+TWILIO_FROM = "whatsapp:+14155238886"
+
+
+class FakeTwilio:
+    """Twilio's Messages resource: records each message created (its form), answers with a SID."""
+
+    def __init__(self) -> None:
+        self.sent: list[dict] = []
+        self._ids = itertools.count(1)
+        self.server: TestServer | None = None
+
+    async def start(self) -> str:
+        app = web.Application()
+        app.router.add_post("/2010-04-01/Accounts/{account}/Messages.json", self._create)
+        self.server = TestServer(app, host="127.0.0.1")
+        await self.server.start_server()
+        return f"http://127.0.0.1:{self.server.port}"
+
+    async def close(self) -> None:
+        await self.server.close()
+
+    async def _create(self, request: web.Request) -> web.Response:
+        assert request.match_info["account"] == TWILIO_SID and request.headers["Authorization"].startswith(
+            "Basic "
+        )
+        form = dict(await request.post())
+        self.sent.append(form)
+        sid = f"SM{next(self._ids):032d}"
+        return web.json_response(
+            {"sid": sid, "status": "queued", "to": form["To"], "from": form["From"], "body": form["Body"]},
+            status=201,
+        )
+
+
+def twilio_message(text: str, sid: str, number: str = "+447700900123") -> dict[str, str]:
+    """The form Twilio posts for an incoming WhatsApp message."""
+    return {
+        "SmsMessageSid": sid,
+        "NumMedia": "0",
+        "ProfileName": "Maya",
+        "SmsSid": sid,
+        "WaId": number.lstrip("+"),
+        "SmsStatus": "received",
+        "Body": text,
+        "To": TWILIO_FROM,
+        "NumSegments": "1",
+        "MessageSid": sid,
+        "AccountSid": TWILIO_SID,
+        "From": f"whatsapp:{number}",
+        "ApiVersion": "2010-04-01",
+    }

@@ -19,13 +19,14 @@ import httpx
 import jinja2
 from aiohttp import web
 
+from bot.channels import twilio_whatsapp as twilio_channel
 from bot.channels import whatsapp as whatsapp_channel
 from bot.core.assistant import RasaClient
 from bot.core.availability import StaffHours
 from bot.core.channels import Channels
 from bot.core.outbox import Queued, Sending
 from bot.core.router import Router
-from bot.gateway import chat, whatsapp
+from bot.gateway import chat, twilio_whatsapp, whatsapp
 from bot.gateway.auth import staff_auth
 from bot.gateway.errors import store_errors
 from bot.gateway.hub import Hub
@@ -46,6 +47,7 @@ from bot.gateway.keys import (
     SETTINGS,
     SIGN_IN_THROTTLE,
     STAFF,
+    TWILIO,
     VISITOR_TOKENS,
     WHATSAPP,
 )
@@ -138,7 +140,13 @@ async def _platforms(app: web.Application) -> AsyncIterator[None]:
     async with httpx.AsyncClient(timeout=15.0) as whatsapp_http:
         if settings.whatsapp_enabled:
             app[WHATSAPP] = whatsapp_channel.client(settings, whatsapp_http)
-        yield
+        if settings.twilio_enabled:
+            app[TWILIO] = twilio_channel.client(settings)
+        try:
+            yield
+        finally:
+            if TWILIO in app:
+                await app[TWILIO].http_client.close()
 
 
 def _channels(app: web.Application, hub: Hub) -> Sending:
@@ -147,8 +155,25 @@ def _channels(app: web.Application, hub: Hub) -> Sending:
     senders = {}
     if WHATSAPP in app:
         senders[whatsapp_channel.CHANNEL] = whatsapp_channel.WhatsAppSender(app[WHATSAPP])
+    if TWILIO in app:
+        status_url = settings.public_url and settings.public_url.rstrip("/") + twilio_channel.STATUS_PATH
+        senders[twilio_channel.CHANNEL] = twilio_channel.TwilioSender(
+            app[TWILIO], settings.twilio_whatsapp_from, status_url
+        )
     sending = Sending(app[OUTBOX], hub, senders)
     app[CHANNELS] = Channels({chat.CHANNEL: chat.WebChat(hub)})
+    if TWILIO in app:
+        app[CHANNELS].add(
+            twilio_channel.CHANNEL,
+            Queued(
+                twilio_channel.CHANNEL,
+                twilio_channel.CAPABILITIES,
+                twilio_channel.parts,
+                app[OUTBOX],
+                app[CONVERSATIONS],
+                sending,
+            ),
+        )
     if WHATSAPP in app:
         app[CHANNELS].add(
             whatsapp_channel.CHANNEL,
@@ -195,6 +220,8 @@ def _router(
             app[INBOUND].add(
                 whatsapp_channel.CHANNEL, whatsapp.handler(app[WHATSAPP], app[ROUTER], app[SENDING])
             )
+        if TWILIO in app:
+            app[INBOUND].add(twilio_channel.CHANNEL, twilio_whatsapp.handler(app[ROUTER], app[SENDING]))
         workers = [asyncio.create_task(_sweep(app[ROUTER], hub)), asyncio.create_task(app[SENDING].run())]
         await app[INBOUND].resume()
         yield

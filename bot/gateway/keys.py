@@ -6,6 +6,7 @@ import aiohttp
 from aiohttp import web
 from pywa_async import WhatsApp
 from sqlalchemy.ext.asyncio import AsyncEngine
+from twilio.rest import Client as TwilioClient
 
 from bot.core.channels import Channels
 from bot.core.outbox import Sending
@@ -44,3 +45,5 @@ CHANNEL_EVENTS = web.AppKey("channel_events", ChannelEvents)
 INBOUND = web.AppKey("inbound", Inbound)
 # pywa's client for the shop's WhatsApp number (only when WhatsApp is configured).
 WHATSAPP = web.AppKey("whatsapp", WhatsApp)
+# Twilio's REST client (only when WhatsApp through Twilio is configured).
+TWILIO = web.AppKey("twilio", TwilioClient)
