@@ -100,6 +100,12 @@ class Settings(BaseSettings):
     twilio_auth_token: str | None = Field(None, repr=False)
     twilio_whatsapp_from: str | None = None
     twilio_api_url: str = "https://api.twilio.com"
+    # Slack: the bot token and the signing secret (Events API over the public URL); the app-level
+    # token instead connects by Socket Mode, for a gateway with no public address.
+    slack_bot_token: str | None = Field(None, repr=False)
+    slack_signing_secret: str | None = Field(None, repr=False)
+    slack_app_token: str | None = Field(None, repr=False)
+    slack_api_url: str = "https://slack.com/api/"
     # E-mail to customers who left an address when nobody could answer: staff replies go there too.
     smtp_host: str | None = None
     smtp_port: int = Field(587, ge=1, le=65535)
@@ -140,6 +146,17 @@ class Settings(BaseSettings):
         return self
 
     @model_validator(mode="after")
+    def _slack_can_hear(self) -> Settings:
+        if self.slack_bot_token and not (self.slack_signing_secret or self.slack_app_token):
+            raise ValueError(
+                "Slack needs SUPPORTDESK_SLACK_SIGNING_SECRET (Events API) or SUPPORTDESK_SLACK_APP_TOKEN "
+                "(Socket Mode) besides SUPPORTDESK_SLACK_BOT_TOKEN"
+            )
+        if (self.slack_signing_secret or self.slack_app_token) and not self.slack_bot_token:
+            raise ValueError("Slack needs SUPPORTDESK_SLACK_BOT_TOKEN (xoxb-...) to answer")
+        return self
+
+    @model_validator(mode="after")
     def _email_has_a_sender(self) -> Settings:
         if self.smtp_host and not self.smtp_from:
             raise ValueError(
@@ -150,6 +167,10 @@ class Settings(BaseSettings):
     @property
     def whatsapp_enabled(self) -> bool:
         return bool(self.whatsapp_phone_id)
+
+    @property
+    def slack_enabled(self) -> bool:
+        return bool(self.slack_bot_token)
 
     @property
     def twilio_enabled(self) -> bool:

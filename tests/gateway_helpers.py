@@ -9,7 +9,8 @@ from collections.abc import Awaitable, Callable
 from aiohttp.test_utils import TestClient
 
 from bot.gateway.app import create_app
-from bot.gateway.keys import STAFF
+from bot.gateway.keys import INBOUND, SENDING, STAFF
+from bot.settings import load_settings
 
 TOKEN = "test-channel-token-0123456789"
 PASSWORD = "correct horse battery"
@@ -72,6 +73,24 @@ async def sign_in(client: TestClient, email: str, password: str) -> str:
     )
     assert response.status == 200 and str(response.url).endswith("/inbox"), await response.text()
     return CSRF.search(await response.text()).group(1)
+
+
+def channel_settings(tmp_path, rasa, **overrides):
+    """Settings for a gateway in this process with the platforms' channels ``overrides`` turn on."""
+    return load_settings(
+        data_dir=tmp_path,
+        rasa_port=rasa.port,
+        channel_token=TOKEN,
+        secure_cookies=False,
+        rasa_timeout_seconds=1,
+        **overrides,
+    )
+
+
+async def channels_settled(client: TestClient) -> None:
+    """What the platforms' webhooks brought handled, and the outbox sent."""
+    await client.app[INBOUND].settle()
+    await client.app[SENDING].settle()
 
 
 async def start_gateway(aiohttp_client, settings, **options) -> TestClient:

@@ -3,20 +3,41 @@ libraries are pointed at them), and webhook payloads in the shapes the platforms
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 import itertools
 import json
 import time
 
+import aiohttp
 from aiohttp import web
 from aiohttp.test_utils import TestServer
+
+# A product as the assistant's product cards carry it.
+RIDGE_TENT = {
+    "name": "Ridge 2 Tent",
+    "price": "249.00",
+    "currency": "USD",
+    "image": "/images/ridge-2.jpg",
+    "url": "https://shop.example/ridge-2",
+}
 
 PHONE_ID = "106540352242922"
 WABA_ID = "102290129340398"
 APP_SECRET = "whatsapp-app-secret-for-tests"
 VERIFY_TOKEN = "verify-me-0123456789"
 CUSTOMER_NUMBER = "447700900123"
+
+
+@contextlib.asynccontextmanager
+async def serving(fake):
+    """A fake platform server running on loopback for as long as the block lasts."""
+    await fake.start()
+    try:
+        yield fake
+    finally:
+        await fake.close()
 
 
 class FakeGraphApi:
@@ -38,7 +59,8 @@ class FakeGraphApi:
         app.router.add_post("/{version}/{phone}/messages", self._messages)
         self.server = TestServer(app, host="127.0.0.1")
         await self.server.start_server()
-        return f"http://127.0.0.1:{self.server.port}"
+        self.url = f"http://127.0.0.1:{self.server.port}"
+        return self.url
 
     async def close(self) -> None:
         await self.server.close()
@@ -172,7 +194,8 @@ class FakeTwilio:
         app.router.add_post("/2010-04-01/Accounts/{account}/Messages.json", self._create)
         self.server = TestServer(app, host="127.0.0.1")
         await self.server.start_server()
-        return f"http://127.0.0.1:{self.server.port}"
+        self.url = f"http://127.0.0.1:{self.server.port}"
+        return self.url
 
     async def close(self) -> None:
         await self.server.close()
@@ -206,4 +229,121 @@ def twilio_message(text: str, sid: str, number: str = "+447700900123") -> dict[s
         "AccountSid": TWILIO_SID,
         "From": f"whatsapp:{number}",
         "ApiVersion": "2010-04-01",
+    }
+
+
+SLACK_SECRET = "slack-signing-secret-for-tests"
+SLACK_BOT_TOKEN = "xoxb-test-token"
+SLACK_APP_TOKEN = "xapp-test-token"
+
+
+class FakeSlack:
+    """Slack's Web API (chat.postMessage, apps.connections.open) and a Socket Mode server: records
+    what was posted and what the app acknowledged; ``push`` sends an envelope down the socket."""
+
+    def __init__(self) -> None:
+        self.posted: list[dict] = []
+        self.acks: list[str] = []
+        self.sockets: list[web.WebSocketResponse] = []
+        self._ts = itertools.count(1)
+        self.server: TestServer | None = None
+
+    async def start(self) -> str:
+        app = web.Application()
+        app.router.add_post("/api/chat.postMessage", self._post_message)
+        app.router.add_post("/api/apps.connections.open", self._open)
+        app.router.add_get("/link", self._socket)
+        self.server = TestServer(app, host="127.0.0.1")
+        await self.server.start_server()
+        self.url = f"http://127.0.0.1:{self.server.port}"
+        self.api = self.url + "/api/"
+        return self.api
+
+    async def close(self) -> None:
+        for socket in self.sockets:
+            await socket.close()
+        await self.server.close()
+
+    async def _post_message(self, request: web.Request) -> web.Response:
+        assert request.headers["Authorization"] == f"Bearer {SLACK_BOT_TOKEN}"
+        body = await request.json()
+        self.posted.append(body)
+        return web.json_response(
+            {"ok": True, "channel": body["channel"], "ts": f"1733140000.{next(self._ts):06d}"}
+        )
+
+    async def _open(self, request: web.Request) -> web.Response:
+        assert request.headers["Authorization"] == f"Bearer {SLACK_APP_TOKEN}"
+        return web.json_response({"ok": True, "url": f"ws://127.0.0.1:{self.server.port}/link"})
+
+    async def _socket(self, request: web.Request) -> web.WebSocketResponse:
+        socket = web.WebSocketResponse()
+        await socket.prepare(request)
+        self.sockets.append(socket)
+        await socket.send_json({"type": "hello", "num_connections": 1, "connection_info": {"app_id": "A1"}})
+        async for message in socket:
+            if message.type == aiohttp.WSMsgType.TEXT:
+                self.acks.append(json.loads(message.data).get("envelope_id"))
+        return socket
+
+    async def push(self, envelope: dict) -> None:
+        await self.sockets[-1].send_json(envelope)
+
+
+def slack_event(
+    text: str, event_id: str, channel: str = "D024BE91L", user: str = "U2147483697", **extra
+) -> dict:
+    """An Events API delivery of a direct message to the app."""
+    return {
+        "token": "unused",
+        "team_id": "T123ABC456",
+        "api_app_id": "A123ABC456",
+        "event": {
+            "type": "message",
+            "channel": channel,
+            "user": user,
+            "text": text,
+            "ts": f"1733139900.{abs(hash(event_id)) % 999999:06d}",
+            "channel_type": "im",
+            "client_msg_id": f"msg-{event_id}",
+            **extra,
+        },
+        "type": "event_callback",
+        "event_id": event_id,
+        "event_time": int(time.time()),
+    }
+
+
+def slack_click(value: str, channel: str = "D024BE91L", user: str = "U2147483697") -> dict:
+    """An interactivity delivery: the customer clicked one of our buttons."""
+    return {
+        "type": "block_actions",
+        "user": {"id": user, "username": "maya", "team_id": "T123ABC456"},
+        "channel": {"id": channel, "name": "directmessage"},
+        "container": {"type": "message", "message_ts": "1733140000.000001", "channel_id": channel},
+        "message": {"type": "message", "ts": "1733140000.000001", "text": "Choose"},
+        "trigger_id": "13345224609.738474920.8088930838d88f008e0",
+        "actions": [
+            {
+                "action_id": "choice-0",
+                "block_id": "b1",
+                "type": "button",
+                "value": value,
+                "text": {"type": "plain_text", "text": "Yes"},
+                "action_ts": f"{time.time():.6f}",
+            }
+        ],
+    }
+
+
+def slack_headers(
+    body: bytes, secret: str = SLACK_SECRET, at: int | None = None, content_type: str = "application/json"
+) -> dict:
+    timestamp = str(at if at is not None else int(time.time()))
+    base = b"v0:" + timestamp.encode() + b":" + body
+    signature = "v0=" + hmac.new(secret.encode(), base, hashlib.sha256).hexdigest()
+    return {
+        "X-Slack-Request-Timestamp": timestamp,
+        "X-Slack-Signature": signature,
+        "Content-Type": content_type,
     }

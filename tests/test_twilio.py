@@ -8,10 +8,9 @@ import pytest
 from twilio.request_validator import RequestValidator
 
 from bot.core.availability import StaffHours
-from bot.gateway.keys import CONVERSATIONS, INBOUND, SENDING
-from bot.settings import load_settings
-from tests.gateway_helpers import PASSWORD, TOKEN, sign_in, start_gateway
-from tests.platforms import TWILIO_FROM, TWILIO_SID, TWILIO_TOKEN, FakeTwilio, twilio_message
+from bot.gateway.keys import CONVERSATIONS
+from tests.gateway_helpers import PASSWORD, channel_settings, channels_settled, sign_in, start_gateway
+from tests.platforms import TWILIO_FROM, TWILIO_SID, TWILIO_TOKEN, FakeTwilio, serving, twilio_message
 
 PUBLIC = "https://support.alderandpine.example"
 WEBHOOK = "/channels/twilio/webhook"
@@ -19,19 +18,14 @@ WEBHOOK = "/channels/twilio/webhook"
 
 @pytest.fixture
 async def twilio():
-    fake = FakeTwilio()
-    fake.url = await fake.start()
-    yield fake
-    await fake.close()
+    async with serving(FakeTwilio()) as fake:
+        yield fake
 
 
 def twilio_settings(tmp_path, rasa, twilio, public_url: str | None = PUBLIC):
-    return load_settings(
-        data_dir=tmp_path,
-        rasa_port=rasa.port,
-        channel_token=TOKEN,
-        secure_cookies=False,
-        rasa_timeout_seconds=1,
+    return channel_settings(
+        tmp_path,
+        rasa,
         twilio_account_sid=TWILIO_SID,
         twilio_auth_token=TWILIO_TOKEN,
         twilio_whatsapp_from=TWILIO_FROM,
@@ -52,9 +46,7 @@ def signature(url: str, form: dict[str, str], token: str = TWILIO_TOKEN) -> str:
     return RequestValidator(token).compute_signature(url, form)
 
 
-async def settled(client) -> None:
-    await client.app[INBOUND].settle()
-    await client.app[SENDING].settle()
+settled = channels_settled
 
 
 async def test_a_message_is_answered_through_twilio_and_a_redelivery_once(shop, rasa, twilio):

@@ -15,16 +15,25 @@ from bot.core.availability import StaffHours
 from bot.core.channels import split_text
 from bot.gateway.app import create_app
 from bot.gateway.keys import CONVERSATIONS, ENGINE, INBOUND, SENDING
-from bot.settings import load_settings
 from bot.store.models import ChannelEvent, Message, Outgoing, Rating
-from tests.gateway_helpers import CSRF, PASSWORD, TOKEN, eventually, sign_in, start_gateway
+from tests.gateway_helpers import (
+    CSRF,
+    PASSWORD,
+    channel_settings,
+    channels_settled,
+    eventually,
+    sign_in,
+    start_gateway,
+)
 from tests.platforms import (
     APP_SECRET,
     CUSTOMER_NUMBER,
     PHONE_ID,
+    RIDGE_TENT,
     VERIFY_TOKEN,
     FakeGraphApi,
     meta_signature,
+    serving,
     signed_json,
     whatsapp_button_reply,
     whatsapp_image,
@@ -48,10 +57,8 @@ class Clock:
 
 @pytest.fixture
 async def graph():
-    fake = FakeGraphApi()
-    fake.url = await fake.start()
-    yield fake
-    await fake.close()
+    async with serving(FakeGraphApi()) as fake:
+        yield fake
 
 
 @pytest.fixture
@@ -60,12 +67,9 @@ def clock():
 
 
 def whatsapp_settings(tmp_path, rasa, graph, **overrides):
-    return load_settings(
-        data_dir=tmp_path,
-        rasa_port=rasa.port,
-        channel_token=TOKEN,
-        secure_cookies=False,
-        rasa_timeout_seconds=1,
+    return channel_settings(
+        tmp_path,
+        rasa,
         whatsapp_phone_id=PHONE_ID,
         whatsapp_token="whatsapp-token",
         whatsapp_app_secret=APP_SECRET,
@@ -95,10 +99,7 @@ async def post_update(client, update: dict, secret: str = APP_SECRET):
     return await client.post(WEBHOOK, data=body, headers=headers)
 
 
-async def settled(client) -> None:
-    """The webhook's background work done, and the outbox sent."""
-    await client.app[INBOUND].settle()
-    await client.app[SENDING].settle()
+settled = channels_settled
 
 
 async def count(client, model) -> int:
@@ -349,13 +350,7 @@ def test_product_cards_are_pictures_with_captions_when_the_gateway_has_a_public_
     cards = {
         "type": "product_cards",
         "products": [
-            {
-                "name": "Ridge 2 Tent",
-                "price": "249.00",
-                "currency": "USD",
-                "image": "/images/ridge-2.jpg",
-                "url": "https://shop.example/ridge-2",
-            },
+            RIDGE_TENT,
             {"name": "Trail Stove", "price": "59.00", "currency": "USD", "image": None},
         ],
     }

@@ -170,6 +170,11 @@ class Queued:
         if not parts:
             return
         conversation = await self._conversations.get(conversation_id)
+        # Answered in the thread the customer last wrote in, where the platform has threads.
+        last = await self._conversations.last_from_customer(conversation_id)
+        thread = (last.payload.get("metadata") or {}).get("thread") if last is not None else None
+        if thread:
+            parts = [{**part, "thread": thread} for part in parts]
         await self._outbox.add(
             message["id"], conversation_id, self.name, conversation.customer.external_id, parts
         )

@@ -19,6 +19,7 @@ import httpx
 import jinja2
 from aiohttp import web
 
+from bot.channels import slack as slack_channel
 from bot.channels import twilio_whatsapp as twilio_channel
 from bot.channels import whatsapp as whatsapp_channel
 from bot.core.assistant import RasaClient
@@ -26,7 +27,7 @@ from bot.core.availability import StaffHours
 from bot.core.channels import Channels
 from bot.core.outbox import Queued, Sending
 from bot.core.router import Router
-from bot.gateway import chat, twilio_whatsapp, whatsapp
+from bot.gateway import chat, slack, twilio_whatsapp, whatsapp
 from bot.gateway.auth import staff_auth
 from bot.gateway.errors import store_errors
 from bot.gateway.hub import Hub
@@ -46,6 +47,7 @@ from bot.gateway.keys import (
     SENDING,
     SETTINGS,
     SIGN_IN_THROTTLE,
+    SLACK,
     STAFF,
     TWILIO,
     VISITOR_TOKENS,
@@ -142,6 +144,8 @@ async def _platforms(app: web.Application) -> AsyncIterator[None]:
             app[WHATSAPP] = whatsapp_channel.client(settings, whatsapp_http)
         if settings.twilio_enabled:
             app[TWILIO] = twilio_channel.client(settings)
+        if settings.slack_enabled:
+            app[SLACK] = slack_channel.web_client(settings, app[HTTP_CLIENT])
         try:
             yield
         finally:
@@ -160,8 +164,22 @@ def _channels(app: web.Application, hub: Hub) -> Sending:
         senders[twilio_channel.CHANNEL] = twilio_channel.TwilioSender(
             app[TWILIO], settings.twilio_whatsapp_from, status_url
         )
+    if SLACK in app:
+        senders[slack_channel.CHANNEL] = slack_channel.SlackSender(app[SLACK])
     sending = Sending(app[OUTBOX], hub, senders)
     app[CHANNELS] = Channels({chat.CHANNEL: chat.WebChat(hub)})
+    if SLACK in app:
+        app[CHANNELS].add(
+            slack_channel.CHANNEL,
+            Queued(
+                slack_channel.CHANNEL,
+                slack_channel.CAPABILITIES,
+                partial(slack_channel.parts, public_url=settings.public_url),
+                app[OUTBOX],
+                app[CONVERSATIONS],
+                sending,
+            ),
+        )
     if TWILIO in app:
         app[CHANNELS].add(
             twilio_channel.CHANNEL,
@@ -220,6 +238,8 @@ def _router(
             app[INBOUND].add(
                 whatsapp_channel.CHANNEL, whatsapp.handler(app[WHATSAPP], app[ROUTER], app[SENDING])
             )
+        if SLACK in app:
+            app[INBOUND].add(slack_channel.CHANNEL, slack.handler(app[ROUTER]))
         if TWILIO in app:
             app[INBOUND].add(twilio_channel.CHANNEL, twilio_whatsapp.handler(app[ROUTER], app[SENDING]))
         workers = [asyncio.create_task(_sweep(app[ROUTER], hub)), asyncio.create_task(app[SENDING].run())]
@@ -252,7 +272,7 @@ def create_app(
         autoescape=jinja2.select_autoescape(default=True),
         context_processors=[aiohttp_jinja2.request_processor],
     )
-    app.cleanup_ctx.extend([_store, _http_client, _platforms, _router(clock, hours)])
+    app.cleanup_ctx.extend([_store, _http_client, _platforms, _router(clock, hours), slack.socket_mode])
     setup_routes(app)
     setup_security_headers(app)
     setup_widget_cors(app)

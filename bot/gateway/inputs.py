@@ -8,6 +8,8 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
+from aiohttp import web
+
 MAX_JSON_DEPTH = 32
 # The largest id an INTEGER column holds on every database the store runs on (PostgreSQL: 32 bits).
 MAX_ROW_ID = 2**31 - 1
@@ -66,3 +68,14 @@ def moment(name: str, text: str) -> datetime:
         return (parsed if parsed.tzinfo else parsed.astimezone()).astimezone(UTC)
     except (ValueError, OverflowError):
         raise BadInput(f"{name}: {text!r} is not a date like 2026-11-22") from None
+
+
+def json_object(body: bytes) -> dict[str, Any]:
+    """A webhook's body as the JSON object it must be; HTTP 400 naming the problem otherwise."""
+    try:
+        value = parse_json(body)
+    except BadInput as problem:
+        raise web.HTTPBadRequest(text=str(problem)) from None
+    if not isinstance(value, dict):
+        raise web.HTTPBadRequest(text="the body must be a JSON object")
+    return value

@@ -5,6 +5,7 @@ from __future__ import annotations
 import aiohttp
 from aiohttp import web
 from pywa_async import WhatsApp
+from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy.ext.asyncio import AsyncEngine
 from twilio.rest import Client as TwilioClient
 
@@ -47,3 +48,5 @@ INBOUND = web.AppKey("inbound", Inbound)
 WHATSAPP = web.AppKey("whatsapp", WhatsApp)
 # Twilio's REST client (only when WhatsApp through Twilio is configured).
 TWILIO = web.AppKey("twilio", TwilioClient)
+# Slack's Web API client (only when Slack is configured).
+SLACK = web.AppKey("slack", AsyncWebClient)

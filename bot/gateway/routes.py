@@ -6,7 +6,7 @@ from pathlib import Path
 
 from aiohttp import web
 
-from bot.gateway import api, chat, inbox, twilio_whatsapp, views, whatsapp, widget
+from bot.gateway import api, chat, inbox, slack, twilio_whatsapp, views, whatsapp, widget
 from bot.gateway.keys import SETTINGS
 from bot.knowledge.catalog import IMAGES_URL
 
@@ -28,6 +28,8 @@ def setup_routes(app: web.Application) -> None:
     # The platforms' webhooks (README: "WhatsApp")
     app.router.add_get("/channels/whatsapp/webhook", whatsapp.verify, name="whatsapp-webhook")
     app.router.add_post("/channels/whatsapp/webhook", whatsapp.receive)
+    app.router.add_post("/channels/slack/events", slack.events, name="slack-events")
+    app.router.add_post("/channels/slack/interactions", slack.interactions)
     app.router.add_post("/channels/twilio/webhook", twilio_whatsapp.receive, name="twilio-webhook")
     app.router.add_post("/channels/twilio/status", twilio_whatsapp.status)
     # The web chat (customers): the widget a shop's pages embed, and the chat as a page of its own

@@ -4,7 +4,6 @@ wrongly signed, 401 and nothing kept."""
 
 from __future__ import annotations
 
-import json
 import logging
 from typing import Any
 
@@ -15,6 +14,7 @@ from bot.channels import whatsapp
 from bot.core.intake import Duplicate, Incoming, MessageRejected
 from bot.core.outbox import Sending
 from bot.core.router import Router
+from bot.gateway.inputs import json_object
 from bot.gateway.keys import INBOUND, WHATSAPP
 
 log = logging.getLogger(__name__)
@@ -41,12 +41,7 @@ async def receive(request: web.Request) -> web.Response:
     if await client.webhook_update_validator(body, request.headers.get(utils.HUB_SIG)) is not None:
         log.warning("refused a WhatsApp webhook from %s: missing or wrong signature", request.remote)
         raise web.HTTPUnauthorized(text="missing or wrong X-Hub-Signature-256")
-    try:
-        update = json.loads(body)
-    except ValueError:
-        raise web.HTTPBadRequest(text="the body is not JSON") from None
-    if not isinstance(update, dict):
-        raise web.HTTPBadRequest(text="the body must be a JSON object")
+    update = json_object(body)
     for event_id, single in whatsapp.events(update):
         await request.app[INBOUND].take(whatsapp.CHANNEL, event_id, single)
     return web.Response(text="ok")
