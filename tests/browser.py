@@ -72,7 +72,9 @@ def signed(identifier: str) -> str:
 
 
 @contextmanager
-def running_shop(root: Path, site: ShopSite) -> Iterator[tuple[Settings, Supervisor]]:
+def running_shop(
+    root: Path, site: ShopSite, mail: dict[str, object] | None = None
+) -> Iterator[tuple[Settings, Supervisor]]:
     """All three processes, for a shop whose staff answer at any hour (no schedule in store.yml),
     so a test does not depend on the time of day it runs at; the shop's site may embed the chat,
     and its signed-in customers are verified."""
@@ -88,6 +90,7 @@ def running_shop(root: Path, site: ShopSite) -> Iterator[tuple[Settings, Supervi
             "knowledge_dir": knowledge,
             "allowed_origins": site.origin,
             "widget_identity_secret": IDENTITY_SECRET,
+            **(mail or {}),
         }
     )
     supervisor = Supervisor(settings, services(settings, model), settings.data_dir / "logs")

@@ -21,6 +21,7 @@ from bot.knowledge.indexes import CATALOG, FAQ, build_catalog_index, build_faq_i
 from bot.settings import PROJECT_DIR, load_settings
 from tests.browser import CHROMIUM, CHROMIUM_ARGS, ShopSite, running_shop
 from tests.gateway_helpers import PASSWORD, TOKEN, sign_in, start_gateway
+from tests.mailbox import Mailbox
 from tests.rasa_standin import RasaStandIn
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -79,10 +80,21 @@ async def rasa():
     await server.close()
 
 
+@pytest.fixture(scope="session")
+def mailbox():
+    """The shop's mail server, on loopback: what the gateway e-mails customers lands here."""
+    server = Mailbox()
+    server.start()
+    yield server
+    server.stop()
+
+
 @pytest.fixture
-def settings(tmp_path, rasa):
-    """Settings for a gateway in this process, talking to the stand-in Rasa server."""
+def settings(tmp_path, rasa, mailbox):
+    """Settings for a gateway in this process, talking to the stand-in Rasa server, e-mailing
+    through the test mail server."""
     return load_settings(
+        **mailbox.settings(),
         data_dir=tmp_path,
         rasa_port=rasa.port,
         channel_token=TOKEN,
@@ -132,9 +144,9 @@ def shop_site(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
-def live_shop(tmp_path_factory, shop_site):
+def live_shop(tmp_path_factory, shop_site, mailbox):
     """All three real processes (the browser tests share them): settings and supervisor."""
-    with running_shop(tmp_path_factory.mktemp("shop"), shop_site) as running:
+    with running_shop(tmp_path_factory.mktemp("shop"), shop_site, mailbox.settings()) as running:
         yield running
 
 

@@ -182,3 +182,22 @@ class Queued:
 
     async def changed(self, conversation_id: int, state: dict[str, Any]) -> None:
         return None
+
+
+EMAIL = "email"
+
+
+class ByEmail:
+    """Staff replies to a customer who left an e-mail address because nobody could answer live,
+    sent there too, through the outbox (so retried, and a failure shown on the message)."""
+
+    def __init__(self, outbox: Outbox, sending: Sending):
+        self._outbox = outbox
+        self._sending = sending
+
+    async def follow_up(
+        self, conversation_id: int, address: str, message_id: int, text: str, agent: str
+    ) -> None:
+        part = {"kind": "email", "text": text, "agent": agent}
+        await self._outbox.add(message_id, conversation_id, EMAIL, address, [part])
+        self._sending.wake()

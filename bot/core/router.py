@@ -30,6 +30,7 @@ from bot.core.intake import (
     for_the_assistant,
     may_pick_a_button,
 )
+from bot.core.outbox import ByEmail
 from bot.core.views import conversation_view, customer_state, staff_view
 from bot.handoff import REASONS, Event, Lifecycle, Owner, Status, TransitionError, check_staff_may
 from bot.knowledge.shop import Shop
@@ -98,6 +99,7 @@ class Router:
         hours: StaffHours | None = None,
         idle_close: timedelta = timedelta(days=1),
         channels: Channels | None = None,
+        email: ByEmail | None = None,
     ):
         """``clock`` and ``hours`` (the support schedule, store.yml's by default) are given by
         tests and by a shop that runs the core somewhere else than store.yml says."""
@@ -105,6 +107,8 @@ class Router:
         self._rasa = rasa
         self._hub = hub
         self._channels = channels or Channels()
+        # Without it (no SMTP settings) nobody is offered an e-mail reply.
+        self._email = email
         self._shop = shop
         self._hours = hours or StaffHours(shop.support)
         self._max_chars = max_chars
@@ -333,18 +337,15 @@ class Router:
                 Event.REQUEST,
                 reason=reason,
                 summary=summary,
-                awaiting_email=bool(unavailable),
+                awaiting_email=bool(unavailable) and self._email is not None,
             )
         except TransitionError:
             # Another message of the customer's, at the same moment, has just handed it over.
             return await self._acknowledge_waiting(conversation)
         said = [await self.say(conversation, lead)] if lead else []
         if unavailable:
-            said.append(
-                await self.say(
-                    conversation, f"{unavailable} If you'd like an email instead, type your email address."
-                )
-            )
+            offer = " If you'd like an email instead, type your email address." if self._email else ""
+            said.append(await self.say(conversation, unavailable + offer))
         await self._queue_changed(conversation_id)
         return said
 
@@ -446,7 +447,11 @@ class Router:
         if conversation.status == Status.CLOSED:
             await self._conversations.transition(conversation_id, Event.REOPEN, staff_id=staff.id)
             await self._queue_changed(conversation_id)
-        return await self.say(conversation, text, sender="agent", agent_id=staff.id)
+        said = await self.say(conversation, text, sender="agent", agent_id=staff.id)
+        address = conversation.customer.email
+        if self._email is not None and conversation.email_follow_up and address:
+            await self._email.follow_up(conversation_id, address, said.id, text, staff.name)
+        return said
 
     async def staff_template(self, conversation_id: int, staff: StaffUser) -> Message:
         """Outside the reply window, the channel's approved template, which asks the customer to

@@ -22,10 +22,11 @@ from aiohttp import web
 from bot.channels import slack as slack_channel
 from bot.channels import twilio_whatsapp as twilio_channel
 from bot.channels import whatsapp as whatsapp_channel
+from bot.channels.email import SmtpSender
 from bot.core.assistant import RasaClient
 from bot.core.availability import StaffHours
 from bot.core.channels import Channels
-from bot.core.outbox import Queued, Sending
+from bot.core.outbox import EMAIL, ByEmail, Queued, Sending
 from bot.core.router import Router
 from bot.gateway import chat, slack, twilio_whatsapp, whatsapp
 from bot.gateway.auth import staff_auth
@@ -166,6 +167,8 @@ def _channels(app: web.Application, hub: Hub) -> Sending:
         )
     if SLACK in app:
         senders[slack_channel.CHANNEL] = slack_channel.SlackSender(app[SLACK])
+    if settings.smtp_host:
+        senders[EMAIL] = SmtpSender(settings, app[KNOWLEDGE].shop.name)
     sending = Sending(app[OUTBOX], hub, senders)
     app[CHANNELS] = Channels({chat.CHANNEL: chat.WebChat(hub)})
     if SLACK in app:
@@ -232,6 +235,7 @@ def _router(
             hours=hours,
             idle_close=timedelta(minutes=settings.idle_close_minutes),
             channels=app[CHANNELS],
+            email=ByEmail(app[OUTBOX], app[SENDING]) if settings.smtp_host else None,
         )
         app[INBOUND] = Inbound(app[CHANNEL_EVENTS])
         if WHATSAPP in app:

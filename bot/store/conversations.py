@@ -283,6 +283,7 @@ class Conversations:
             conversation = await session.get(Conversation, conversation_id)
             conversation.customer.email = email
             conversation.awaiting_email = False
+            conversation.email_follow_up = True
 
     # --- the handoff lifecycle ------------------------------------------------------------------
 

@@ -93,6 +93,8 @@ class Conversation(Base):
     waiting_since: Mapped[datetime | None]
     # Waiting for the customer to leave an email because nobody could answer live.
     awaiting_email: Mapped[bool] = mapped_column(default=False)
+    # The customer left that address because nobody could answer: staff replies go there too.
+    email_follow_up: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(default=now)
     last_message_at: Mapped[datetime] = mapped_column(default=now, index=True)
 

@@ -1,4 +1,5 @@
-"""channel events kept before they are acknowledged, and the outbox of messages to send
+"""channel events kept before they are acknowledged, the outbox of messages to send, and
+conversations followed up by e-mail
 
 Revision ID: 0006
 Revises: 0005
@@ -15,6 +16,10 @@ depends_on = None
 
 
 def upgrade() -> None:
+    with op.batch_alter_table("conversations") as table:
+        table.add_column(
+            sa.Column("email_follow_up", sa.Boolean(), nullable=False, server_default=sa.false())
+        )
     op.create_table(
         "channel_events",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -59,3 +64,5 @@ def downgrade() -> None:
     op.drop_table("outbox")
     op.drop_index("ix_channel_events_handled_at", table_name="channel_events")
     op.drop_table("channel_events")
+    with op.batch_alter_table("conversations") as table:
+        table.drop_column("email_follow_up")
