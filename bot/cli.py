@@ -139,8 +139,9 @@ def main(argv: list[str] | None = None) -> int:
         create.add_argument("--email", required=True)
         create.add_argument("--name", required=True)
     credential = commands.add_parser("credential", help="make a channel API credential for an integration")
-    credential.add_argument("--name", required=True, help="the integration, e.g. slack-bridge")
+    credential.add_argument("--name", required=True, help="the integration, e.g. telegram-bridge")
     credential.add_argument("--channel", required=True, help="the one channel it may use, e.g. slack")
+    commands.add_parser("check-channels", help="say which channels are configured and whether they work")
     revoke = commands.add_parser("revoke-credential", help="revoke a channel API credential")
     revoke.add_argument("--name", required=True)
     arguments = parser.parse_args(argv)
@@ -161,6 +162,12 @@ def main(argv: list[str] | None = None) -> int:
                 return f"supportdesk: the credential {arguments.name} is revoked"
 
             return _credentials(settings, revoke)
+        if arguments.command == "check-channels":
+            from bot.channels.check import check_channels, report
+
+            text, status = report(asyncio.run(check_channels(settings)))
+            print(text)
+            return status
         if arguments.command == "train":
             print(ensure_model(settings))
             return 0

@@ -57,6 +57,7 @@ class FakeGraphApi:
     async def start(self) -> str:
         app = web.Application()
         app.router.add_post("/{version}/{phone}/messages", self._messages)
+        app.router.add_get("/{version}/{phone}", self._number)
         self.server = TestServer(app, host="127.0.0.1")
         await self.server.start_server()
         self.url = f"http://127.0.0.1:{self.server.port}"
@@ -65,8 +66,36 @@ class FakeGraphApi:
     async def close(self) -> None:
         await self.server.close()
 
+    @staticmethod
+    def _refused(request: web.Request) -> web.Response | None:
+        if request.headers.get("Authorization") == "Bearer whatsapp-token":
+            return None
+        error = {
+            "message": "Invalid OAuth access token.",
+            "type": "OAuthException",
+            "code": 190,
+            "fbtrace_id": "x",
+        }
+        return web.json_response({"error": error}, status=401)
+
+    async def _number(self, request: web.Request) -> web.Response:
+        if (refused := self._refused(request)) is not None:
+            return refused
+        return web.json_response(
+            {
+                "verified_name": "Alder & Pine",
+                "code_verification_status": "VERIFIED",
+                "display_phone_number": "+1 555-000-1111",
+                "quality_rating": "GREEN",
+                "platform_type": "CLOUD_API",
+                "throughput": {"level": "STANDARD"},
+                "id": request.match_info["phone"],
+            }
+        )
+
     async def _messages(self, request: web.Request) -> web.Response:
-        assert request.headers["Authorization"] == "Bearer whatsapp-token"
+        if (refused := self._refused(request)) is not None:
+            return refused
         self.paths.append(request.path)
         body = await request.json()
         if self._failures:
@@ -192,6 +221,7 @@ class FakeTwilio:
     async def start(self) -> str:
         app = web.Application()
         app.router.add_post("/2010-04-01/Accounts/{account}/Messages.json", self._create)
+        app.router.add_get("/2010-04-01/Accounts/{account}.json", self._account)
         self.server = TestServer(app, host="127.0.0.1")
         await self.server.start_server()
         self.url = f"http://127.0.0.1:{self.server.port}"
@@ -200,10 +230,21 @@ class FakeTwilio:
     async def close(self) -> None:
         await self.server.close()
 
+    @staticmethod
+    def _refused(request: web.Request) -> web.Response | None:
+        expected = aiohttp.BasicAuth(TWILIO_SID, TWILIO_TOKEN).encode()
+        if request.match_info["account"] == TWILIO_SID and request.headers.get("Authorization") == expected:
+            return None
+        return web.json_response({"code": 20003, "message": "Authenticate", "status": 401}, status=401)
+
+    async def _account(self, request: web.Request) -> web.Response:
+        if (refused := self._refused(request)) is not None:
+            return refused
+        return web.json_response({"sid": TWILIO_SID, "friendly_name": "Alder & Pine", "status": "active"})
+
     async def _create(self, request: web.Request) -> web.Response:
-        assert request.match_info["account"] == TWILIO_SID and request.headers["Authorization"].startswith(
-            "Basic "
-        )
+        if (refused := self._refused(request)) is not None:
+            return refused
         form = dict(await request.post())
         self.sent.append(form)
         sid = f"SM{next(self._ids):032d}"
@@ -252,6 +293,7 @@ class FakeSlack:
         app = web.Application()
         app.router.add_post("/api/chat.postMessage", self._post_message)
         app.router.add_post("/api/apps.connections.open", self._open)
+        app.router.add_post("/api/auth.test", self._auth_test)
         app.router.add_get("/link", self._socket)
         self.server = TestServer(app, host="127.0.0.1")
         await self.server.start_server()
@@ -270,6 +312,13 @@ class FakeSlack:
         self.posted.append(body)
         return web.json_response(
             {"ok": True, "channel": body["channel"], "ts": f"1733140000.{next(self._ts):06d}"}
+        )
+
+    async def _auth_test(self, request: web.Request) -> web.Response:
+        if request.headers.get("Authorization") != f"Bearer {SLACK_BOT_TOKEN}":
+            return web.json_response({"ok": False, "error": "invalid_auth"})
+        return web.json_response(
+            {"ok": True, "team": "Alder & Pine", "user": "supportdesk", "team_id": "T123ABC456"}
         )
 
     async def _open(self, request: web.Request) -> web.Response:

@@ -51,16 +51,25 @@ class SmtpSender:
         return message["Message-ID"]
 
     def _deliver(self, message: EmailMessage) -> None:
-        settings = self._settings
-        if settings.smtp_security == "tls":
-            server = smtplib.SMTP_SSL(
-                settings.smtp_host, settings.smtp_port, timeout=15, context=ssl.create_default_context()
-            )
-        else:
-            server = smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=15)
-        with server:
-            if settings.smtp_security == "starttls":
-                server.starttls(context=ssl.create_default_context())
-            if settings.smtp_user:
-                server.login(settings.smtp_user, settings.smtp_password or "")
+        with connect(self._settings) as server:
             server.send_message(message)
+
+
+def connect(settings: Settings) -> smtplib.SMTP:
+    """A connection to the mail server, secured and signed in as the settings say (blocking)."""
+    if settings.smtp_security == "tls":
+        context = ssl.create_default_context()
+        server = smtplib.SMTP_SSL(settings.smtp_host, settings.smtp_port, timeout=15, context=context)
+    else:
+        server = smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=15)
+    try:
+        server.ehlo()
+        if settings.smtp_security == "starttls":
+            server.starttls(context=ssl.create_default_context())
+            server.ehlo()
+        if settings.smtp_user:
+            server.login(settings.smtp_user, settings.smtp_password or "")
+    except BaseException:
+        server.close()
+        raise
+    return server

@@ -1,4 +1,4 @@
-"""Channel API credentials: one per integration (a shop's app, a Slack or WhatsApp bridge), each
+"""Channel API credentials: one per integration (a shop's app, a bridge to another platform), each
 allowed one channel, and only that channel's conversations. Only a hash of each token is stored;
 the token is shown once, when it is made. Admins make and revoke them (CLI and inbox).
 
@@ -21,7 +21,9 @@ from bot.store.database import Session
 from bot.store.models import ChannelCredential, now
 
 NAME = re.compile(r"^[a-z][a-z0-9_-]{0,39}$")
-RESERVED_CHANNELS = frozenset({"web"})
+# Channels whose customers are known by the gateway itself (the web chat's signed cookie, the
+# platforms' signed webhooks): nobody may post as them with a credential.
+RESERVED_CHANNELS = frozenset({"web", "whatsapp", "twilio", "slack", "email"})
 # Tokens are looked up in memory (every API request needs one); revocations reach it this fast.
 CACHE_SECONDS = 5.0
 
@@ -57,7 +59,7 @@ class Credentials:
                 )
         if channel in RESERVED_CHANNELS:
             raise CredentialError(
-                f"the {channel!r} channel takes no credential: its visitors are known by the gateway itself"
+                f"the {channel!r} channel takes no credential: its customers are known by the gateway itself"
             )
         token = token or secrets.token_urlsafe(32)
         async with self._sessions.begin() as session:
