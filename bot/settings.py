@@ -247,6 +247,11 @@ class Settings(BaseSettings):
         return self.data_dir / "visitor-secret"
 
     @property
+    def media_dir(self) -> Path:
+        """Pictures and files customers sent, kept for staff."""
+        return self.data_dir / "media"
+
+    @property
     def channel_token_file(self) -> Path:
         """Where the generated channel token is kept (when SUPPORTDESK_CHANNEL_TOKEN is not set)."""
         return self.data_dir / "channel-token"

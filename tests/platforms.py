@@ -23,6 +23,17 @@ RIDGE_TENT = {
     "url": "https://shop.example/ridge-2",
 }
 
+# The smallest JPEG there is (a 1x1 white picture): what a customer's photo is in the tests.
+JPEG = bytes.fromhex(
+    "ffd8ffe000104a46494600010100000100010000ffdb004300080606070605080707070909080a0c140d0c0b0b0c1912"
+    "130f141d1a1f1e1d1a1c1c20242e2720222c231c1c2837292c30313434341f27393d38323c2e333432ffc0000b080001"
+    "000101011100ffc4001f0000010501010101010100000000000000000102030405060708090a0bffc400b51000020103"
+    "03020403050504040000017d01020300041105122131410613516107227114328191a1082342b1c11552d1f024336272"
+    "82090a161718191a25262728292a3435363738393a434445464748494a535455565758595a636465666768696a737475"
+    "767778797a838485868788898a92939495969798999aa2a3a4a5a6a7a8a9aab2b3b4b5b6b7b8b9bac2c3c4c5c6c7c8c9"
+    "cad2d3d4d5d6d7d8d9dae1e2e3e4e5e6e7e8e9eaf1f2f3f4f5f6f7f8f9faffda0008010100003f00fbd3ffd9"
+)
+
 PHONE_ID = "106540352242922"
 WABA_ID = "102290129340398"
 APP_SECRET = "whatsapp-app-secret-for-tests"
@@ -47,9 +58,16 @@ class FakeGraphApi:
     def __init__(self) -> None:
         self.sent: list[dict] = []
         self.paths: list[str] = []
+        # Pictures customers sent, by media id, as the Graph API hands them out.
+        self.media: dict[str, bytes] = {"1479537139650973": JPEG}
         self._failures: list[tuple[int, int]] = []
         self._ids = itertools.count(1)
         self.server: TestServer | None = None
+
+    async def _media_file(self, request: web.Request) -> web.Response:
+        if (refused := self._refused(request)) is not None:
+            return refused
+        return web.Response(body=self.media[request.match_info["media"]], content_type="image/jpeg")
 
     def fail_next(self, times: int = 1, status: int = 500, code: int = 131000) -> None:
         self._failures += [(status, code)] * times
@@ -58,6 +76,7 @@ class FakeGraphApi:
         app = web.Application()
         app.router.add_post("/{version}/{phone}/messages", self._messages)
         app.router.add_get("/{version}/{phone}", self._number)
+        app.router.add_get("/media-files/{media}", self._media_file)
         self.server = TestServer(app, host="127.0.0.1")
         await self.server.start_server()
         self.url = f"http://127.0.0.1:{self.server.port}"
@@ -81,6 +100,18 @@ class FakeGraphApi:
     async def _number(self, request: web.Request) -> web.Response:
         if (refused := self._refused(request)) is not None:
             return refused
+        if request.match_info["phone"] in self.media:  # GET /{media-id}: where to download it
+            media_id = request.match_info["phone"]
+            return web.json_response(
+                {
+                    "messaging_product": "whatsapp",
+                    "url": f"{self.url}/media-files/{media_id}",
+                    "mime_type": "image/jpeg",
+                    "sha256": "unused",
+                    "file_size": len(self.media[media_id]),
+                    "id": media_id,
+                }
+            )
         return web.json_response(
             {
                 "verified_name": "Alder & Pine",
@@ -222,6 +253,7 @@ class FakeTwilio:
         app = web.Application()
         app.router.add_post("/2010-04-01/Accounts/{account}/Messages.json", self._create)
         app.router.add_get("/2010-04-01/Accounts/{account}.json", self._account)
+        app.router.add_get("/2010-04-01/Accounts/{account}/Messages/{message}/Media/{media}", self._media)
         self.server = TestServer(app, host="127.0.0.1")
         await self.server.start_server()
         self.url = f"http://127.0.0.1:{self.server.port}"
@@ -236,6 +268,11 @@ class FakeTwilio:
         if request.match_info["account"] == TWILIO_SID and request.headers.get("Authorization") == expected:
             return None
         return web.json_response({"code": 20003, "message": "Authenticate", "status": 401}, status=401)
+
+    async def _media(self, request: web.Request) -> web.Response:
+        if (refused := self._refused(request)) is not None:
+            return refused
+        return web.Response(body=JPEG, content_type="image/jpeg")
 
     async def _account(self, request: web.Request) -> web.Response:
         if (refused := self._refused(request)) is not None:

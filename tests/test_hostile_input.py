@@ -10,7 +10,11 @@ import io
 import json
 
 import pytest
+from hypothesis import given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
+from bot.channels import slack, whatsapp
 from tests.gateway_helpers import PASSWORD, TOKEN, customer_says, sign_in, start_gateway, widget_socket
 
 CHANNEL = {"Authorization": f"Bearer {TOKEN}"}
@@ -122,3 +126,53 @@ async def test_the_host_names_a_shop_configures_are_answered(aiohttp_client, set
     for host in ("support.shop.example", "help.shop.example:443", "127.0.0.1:8000"):
         assert (await gateway.get("/health", headers={"Host": host})).status == 200, host
     assert (await gateway.get("/health", headers={"Host": "shop.example"})).status == 421
+
+
+# Any JSON a platform's webhook might carry (signed, so from the platform or from a leaked secret),
+# shaped like the documented payloads at the top and anything at all below.
+ANY_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=8),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3),
+    max_leaves=12,
+)
+WHATSAPP_KEYS = st.sampled_from(
+    [
+        "entry",
+        "changes",
+        "field",
+        "value",
+        "messages",
+        "statuses",
+        "contacts",
+        "id",
+        "from",
+        "status",
+        "recipient_id",
+    ]
+)
+SHAPED = st.recursive(
+    ANY_JSON,
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(WHATSAPP_KEYS, inner, max_size=4),
+    max_leaves=16,
+)
+
+
+@given(SHAPED)
+@hypothesis_settings(max_examples=300, deadline=None)
+def test_a_whatsapp_update_of_any_shape_is_read_without_an_error(update):
+    if isinstance(update, dict):
+        for event_id, single in whatsapp.events(update):
+            assert isinstance(event_id, str) and single["entry"][0]["changes"][0]["value"]
+
+
+@given(
+    st.dictionaries(
+        st.sampled_from(["type", "event_id", "event", "actions"]),
+        SHAPED | st.just("event_callback") | st.just("block_actions"),
+        max_size=4,
+    )
+)
+@hypothesis_settings(max_examples=300, deadline=None)
+def test_a_slack_payload_of_any_shape_is_read_without_an_error(payload):
+    for event_id, event in slack.events(payload):
+        assert isinstance(event_id, str) and isinstance(event, dict)

@@ -10,7 +10,7 @@ from twilio.request_validator import RequestValidator
 from bot.core.availability import StaffHours
 from bot.gateway.keys import CONVERSATIONS
 from tests.gateway_helpers import PASSWORD, channel_settings, channels_settled, sign_in, start_gateway
-from tests.platforms import TWILIO_FROM, TWILIO_SID, TWILIO_TOKEN, FakeTwilio, serving, twilio_message
+from tests.platforms import JPEG, TWILIO_FROM, TWILIO_SID, TWILIO_TOKEN, FakeTwilio, serving, twilio_message
 
 PUBLIC = "https://support.alderandpine.example"
 WEBHOOK = "/channels/twilio/webhook"
@@ -124,3 +124,26 @@ async def test_delivery_callbacks_update_the_message_in_the_inbox(shop, twilio):
     conversation = await shop.app[CONVERSATIONS].latest_for("twilio", "whatsapp:+447700900123")
     page = await (await shop.get(f"/inbox/conversations/{conversation.id}")).text()
     assert "delivery-failed" in page and "63016" in page
+
+
+async def test_a_photo_sent_through_twilio_is_kept_for_staff(shop, rasa, twilio):
+    sid = "SM55555555555555555555555555555555"
+    form = twilio_message("", sid=sid) | {
+        "NumMedia": "1",
+        "MediaContentType0": "image/jpeg",
+        "MediaUrl0": f"{twilio.url}/2010-04-01/Accounts/{TWILIO_SID}/Messages/{sid}/Media/ME1",
+    }
+    await shop.post(WEBHOOK, data=form, headers={"X-Twilio-Signature": signature(PUBLIC + WEBHOOK, form)})
+    await settled(shop)
+    assert rasa.received == []  # a picture is not for the assistant
+    assert "can't open pictures" in twilio.sent[-1]["Body"] and "1. Yes, a person" in twilio.sent[-1]["Body"]
+    conversation = await shop.app[CONVERSATIONS].latest_for("twilio", "whatsapp:+447700900123")
+    (message, *_) = await shop.app[CONVERSATIONS].messages(conversation.id)
+    await sign_in(shop, "owner@alderandpine.example", PASSWORD)
+    picture = await shop.get(f"/inbox/media/{message.id}")
+    assert picture.content_type == "image/jpeg" and await picture.read() == JPEG
+    # Twilio shows no buttons: the customer answers with the option's number.
+    answer = twilio_message("1", sid="SM66666666666666666666666666666666")
+    await shop.post(WEBHOOK, data=answer, headers={"X-Twilio-Signature": signature(PUBLIC + WEBHOOK, answer)})
+    await settled(shop)
+    assert [body["message"] for body in rasa.received] == ["/contact_human_agent"]

@@ -28,6 +28,7 @@ from tests.gateway_helpers import (
 from tests.platforms import (
     APP_SECRET,
     CUSTOMER_NUMBER,
+    JPEG,
     PHONE_ID,
     RIDGE_TENT,
     VERIFY_TOKEN,
@@ -185,6 +186,13 @@ async def test_a_picture_is_kept_for_staff_and_a_person_offered_with_buttons_tha
     stored = await shop.app[CONVERSATIONS].messages(await conversation_id(shop))
     assert stored[0].payload["attachment"]["kind"] == "image"
     assert stored[0].text == "the tent pole snapped"
+    # Staff see the picture itself, fetched from the Graph API and kept in the data folder.
+    assert (await shop.get(f"/inbox/media/{stored[0].id}", allow_redirects=False)).status == 302  # staff only
+    await sign_in(shop, "ana@alderandpine.example", PASSWORD)
+    page = await (await shop.get(f"/inbox/conversations/{await conversation_id(shop)}")).text()
+    assert f'<img class="attachment-picture" src="/inbox/media/{stored[0].id}"' in page
+    picture = await shop.get(f"/inbox/media/{stored[0].id}")
+    assert picture.content_type == "image/jpeg" and await picture.read() == JPEG
 
     await post_update(shop, whatsapp_update(whatsapp_button_reply("/contact_human_agent", "Yes, a person")))
     await settled(shop)

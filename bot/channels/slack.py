@@ -49,13 +49,16 @@ def signed(signing_secret: str, body: bytes, headers: Any) -> bool:
 def events(payload: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
     """What the shop acts on in one delivery (Events API or Socket Mode), with the id that makes a
     redelivery the same: an event's event_id, a button click's action_ts."""
-    if payload.get("type") == "event_callback" and payload.get("event_id"):
-        return [(str(payload["event_id"]), {"event": payload.get("event") or {}})]
-    if payload.get("type") == "block_actions":
+    if payload.get("type") == "event_callback" and isinstance(payload.get("event_id"), str):
+        event = payload.get("event")
+        return [(payload["event_id"], {"event": event})] if isinstance(event, dict) else []
+    if payload.get("type") == "block_actions" and isinstance(payload.get("actions"), list):
         return [
             (f"action:{action.get('action_ts')}", {"action": action, "click": payload})
-            for action in payload.get("actions") or []
-            if action.get("type") == "button" and action.get("value")
+            for action in payload["actions"]
+            if isinstance(action, dict)
+            and action.get("type") == "button"
+            and isinstance(action.get("value"), str)
         ]
     return []
 

@@ -85,27 +85,38 @@ class Status:
 
 def events(body: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
     """The webhook's batch as single updates, each with the id that makes it the same update when
-    redelivered: a message's wamid, a status's wamid with the status."""
+    redelivered: a message's wamid, a status's wamid with the status. Whatever does not have the
+    documented shape is left out."""
     found = []
-    for entry in body.get("entry") or []:
-        for change in entry.get("changes") or []:
-            value = change.get("value") or {}
-            if change.get("field") != "messages":
+    for entry in _dicts(body.get("entry")):
+        for change in _dicts(entry.get("changes")):
+            value = change.get("value")
+            if change.get("field") != "messages" or not isinstance(value, dict):
                 continue
             common = {key: value[key] for key in ("messaging_product", "metadata") if key in value}
-            for message in value.get("messages") or []:
-                contact = _contact_of(value.get("contacts") or [], message.get("from"))
-                single = {**common, "contacts": [contact], "messages": [message]}
-                found.append((str(message.get("id")), _wrap(entry, single)))
-            for status in value.get("statuses") or []:
-                contact = _contact_of(value.get("contacts") or [], status.get("recipient_id"))
-                single = {**common, "contacts": [contact], "statuses": [status]}
-                found.append((f"{status.get('id')}:{status.get('status')}", _wrap(entry, single)))
+            contacts = list(_dicts(value.get("contacts")))
+            for message in _dicts(value.get("messages")):
+                if isinstance(message.get("id"), str) and isinstance(message.get("from"), str):
+                    single = {
+                        **common,
+                        "contacts": [_contact_of(contacts, message["from"])],
+                        "messages": [message],
+                    }
+                    found.append((message["id"], _wrap(entry, single)))
+            for status in _dicts(value.get("statuses")):
+                if isinstance(status.get("id"), str) and isinstance(status.get("status"), str):
+                    contact = _contact_of(contacts, status.get("recipient_id"))
+                    single = {**common, "contacts": [contact], "statuses": [status]}
+                    found.append((f"{status['id']}:{status['status']}", _wrap(entry, single)))
     return found
 
 
+def _dicts(items: Any) -> list[dict[str, Any]]:
+    return [item for item in items if isinstance(item, dict)] if isinstance(items, list) else []
+
+
 def _contact_of(contacts: list[dict[str, Any]], sender: str | None) -> dict[str, Any]:
-    contact = next((c for c in contacts if c.get("wa_id") == sender), contacts[0] if contacts else {})
+    contact = next((c for c in contacts if c.get("wa_id") == sender), None)
     contact = dict(contact or {"wa_id": sender})
     # Updates from before business-scoped user ids carry the number only (statuses no contact).
     contact.setdefault("user_id", contact.get("wa_id") or sender)
@@ -115,7 +126,7 @@ def _contact_of(contacts: list[dict[str, Any]], sender: str | None) -> dict[str,
 def _wrap(entry: dict[str, Any], value: dict[str, Any]) -> dict[str, Any]:
     return {
         "object": "whatsapp_business_account",
-        "entry": [{"id": entry.get("id", ""), "changes": [{"field": "messages", "value": value}]}],
+        "entry": [{"id": str(entry.get("id", "")), "changes": [{"field": "messages", "value": value}]}],
     }
 
 

@@ -43,6 +43,7 @@ from bot.gateway.keys import (
     HUB,
     INBOUND,
     KNOWLEDGE,
+    MEDIA,
     OUTBOX,
     ROUTER,
     SENDING,
@@ -66,6 +67,7 @@ from bot.store.audit import Audit
 from bot.store.conversations import Conversations
 from bot.store.credentials import Credentials
 from bot.store.database import create_engine, migrate, session_factory
+from bot.store.media import MediaFiles
 from bot.store.outbox import ChannelEvents, Outbox
 from bot.store.staff import Staff
 
@@ -109,6 +111,7 @@ async def _store(app: web.Application) -> AsyncIterator[None]:
         app[CREDENTIALS] = Credentials(sessions)
         app[OUTBOX] = Outbox(sessions)
         app[CHANNEL_EVENTS] = ChannelEvents(sessions)
+        app[MEDIA] = MediaFiles(app[SETTINGS].media_dir)
         # The default credential, for the README's example and a shop's first integration.
         await app[CREDENTIALS].ensure(DEFAULT_CREDENTIAL, DEFAULT_CREDENTIAL, channel_token(app[SETTINGS]))
         app[SIGN_IN_THROTTLE] = SignInThrottle()
@@ -240,12 +243,16 @@ def _router(
         app[INBOUND] = Inbound(app[CHANNEL_EVENTS])
         if WHATSAPP in app:
             app[INBOUND].add(
-                whatsapp_channel.CHANNEL, whatsapp.handler(app[WHATSAPP], app[ROUTER], app[SENDING])
+                whatsapp_channel.CHANNEL,
+                whatsapp.handler(app[WHATSAPP], app[ROUTER], app[SENDING], app[MEDIA]),
             )
         if SLACK in app:
             app[INBOUND].add(slack_channel.CHANNEL, slack.handler(app[ROUTER]))
         if TWILIO in app:
-            app[INBOUND].add(twilio_channel.CHANNEL, twilio_whatsapp.handler(app[ROUTER], app[SENDING]))
+            app[INBOUND].add(
+                twilio_channel.CHANNEL,
+                twilio_whatsapp.handler(app[ROUTER], app[SENDING], app[HTTP_CLIENT], settings, app[MEDIA]),
+            )
         workers = [asyncio.create_task(_sweep(app[ROUTER], hub)), asyncio.create_task(app[SENDING].run())]
         await app[INBOUND].resume()
         yield

@@ -30,6 +30,7 @@ from bot.gateway.keys import (
     CREDENTIALS,
     HUB,
     KNOWLEDGE,
+    MEDIA,
     OUTBOX,
     ROUTER,
     SETTINGS,
@@ -40,6 +41,7 @@ from bot.gateway.throttle import sign_in_keys
 from bot.handoff import REASONS, Event, Status
 from bot.store.conversations import SearchFilters, Transcript
 from bot.store.credentials import CredentialError
+from bot.store.media import PICTURES
 from bot.store.staff import ROLES, StaffError
 
 
@@ -149,6 +151,7 @@ async def conversation(request: web.Request) -> dict:
         conversation=conversation_view(transcript.conversation, handoff),
         messages=[staff_view(m) | {"delivery": deliveries.get(m.id)} for m in transcript.messages],
         window=await request.app[ROUTER].reply_window(transcript.conversation),
+        pictures=PICTURES,
         notes=transcript.notes,
         ratings=transcript.ratings,
         mine=transcript.conversation.assignee_id == signed_in(request).user.id,
@@ -199,6 +202,26 @@ async def send_template(request: web.Request) -> web.Response:
     await request.app[ROUTER].staff_template(conversation_id, signed_in(request).user)
     await _audit(request, "template", conversation_id)
     raise web.HTTPFound(f"/inbox/conversations/{conversation_id}")
+
+
+async def media(request: web.Request) -> web.StreamResponse:
+    """A picture or file a customer sent, for staff: pictures shown, anything else downloaded."""
+    message = await request.app[CONVERSATIONS].message(row_id(request.match_info["message"]) or 0)
+    attachment = (message.payload.get("attachment") or {}) if message is not None else {}
+    path = request.app[MEDIA].path(str(attachment.get("stored") or ""))
+    if path is None:
+        raise web.HTTPNotFound(text="no such file")
+    mime_type = str(attachment.get("mime_type") or "").split(";")[0].strip()
+    if mime_type in PICTURES:
+        return web.FileResponse(path, headers={"Content-Type": mime_type})
+    filename = f"message-{message.id}{path.suffix}"
+    return web.FileResponse(
+        path,
+        headers={
+            "Content-Type": "application/octet-stream",
+            "Content-Disposition": f'attachment; filename="{filename}"',
+        },
+    )
 
 
 async def add_note(request: web.Request) -> web.Response:

@@ -21,6 +21,7 @@ from bot.settings import Settings
 from bot.store.audit import Audit
 from bot.store.conversations import Conversations
 from bot.store.credentials import Credentials
+from bot.store.media import MediaFiles
 from bot.store.outbox import ChannelEvents, Outbox
 from bot.store.staff import Staff
 
@@ -50,3 +51,5 @@ WHATSAPP = web.AppKey("whatsapp", WhatsApp)
 TWILIO = web.AppKey("twilio", TwilioClient)
 # Slack's Web API client (only when Slack is configured).
 SLACK = web.AppKey("slack", AsyncWebClient)
+# Pictures and files customers sent, kept for staff.
+MEDIA = web.AppKey("media", MediaFiles)

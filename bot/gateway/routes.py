@@ -54,6 +54,7 @@ def setup_routes(app: web.Application) -> None:
     app.router.add_post("/inbox/conversations/{conversation}/reply", inbox.reply)
     app.router.add_post("/inbox/conversations/{conversation}/template", inbox.send_template)
     app.router.add_post("/inbox/conversations/{conversation}/notes", inbox.add_note)
+    app.router.add_get("/inbox/media/{message}", inbox.media, name="media")
     app.router.add_get("/inbox/search", inbox.search, name="search")
     app.router.add_get("/inbox/export.{format:json|csv}", inbox.export, name="export")
     app.router.add_get("/inbox/staff", inbox.staff_page, name="staff")

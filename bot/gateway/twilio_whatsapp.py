@@ -7,13 +7,16 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+import aiohttp
 from aiohttp import web
 
 from bot.channels import twilio_whatsapp as twilio
 from bot.core.outbox import Sending
 from bot.core.router import Router
 from bot.gateway.keys import INBOUND, SETTINGS
-from bot.gateway.whatsapp import take_in
+from bot.gateway.whatsapp import take_in, with_media
+from bot.settings import Settings
+from bot.store.media import MediaFiles
 
 log = logging.getLogger(__name__)
 # What Twilio is answered: nothing for it to send (replies go through the outbox).
@@ -53,10 +56,19 @@ async def status(request: web.Request) -> web.Response:
     return web.Response(text=EMPTY_TWIML, content_type="text/xml")
 
 
-def handler(router: Router, sending: Sending):
+def handler(
+    router: Router, sending: Sending, http: aiohttp.ClientSession, settings: Settings, media: MediaFiles
+):
+    async def fetch(attachment: dict[str, Any]) -> bytes:
+        # Twilio's media URLs need the account's credentials (and redirect to where the file is).
+        auth = aiohttp.BasicAuth(settings.twilio_account_sid, settings.twilio_auth_token)
+        async with http.get(attachment["media_url"], auth=auth) as response:
+            response.raise_for_status()
+            return await response.read()
+
     async def handle(event: dict[str, Any]) -> None:
         if "message" in event:
-            await take_in(router, twilio.read(event["message"]))
+            await take_in(router, await with_media(twilio.read(event["message"]), fetch, media))
         else:
             form = event["status"]
             error = f"Twilio error {form['ErrorCode']}" if form.get("ErrorCode") else ""

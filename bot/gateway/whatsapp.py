@@ -5,6 +5,8 @@ wrongly signed, 401 and nothing kept."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from typing import Any
 
 from aiohttp import web
@@ -16,6 +18,7 @@ from bot.core.outbox import Sending
 from bot.core.router import Router
 from bot.gateway.inputs import json_object
 from bot.gateway.keys import INBOUND, WHATSAPP
+from bot.store.media import MediaFiles
 
 log = logging.getLogger(__name__)
 
@@ -47,17 +50,37 @@ async def receive(request: web.Request) -> web.Response:
     return web.Response(text="ok")
 
 
-def handler(client: WhatsApp, router: Router, sending: Sending):
+def handler(client: WhatsApp, router: Router, sending: Sending, media: MediaFiles):
     """What is done with one kept update, in the background."""
+
+    async def fetch(attachment: dict[str, Any]) -> bytes:
+        found = await client.get_media_url(attachment["media_id"])
+        return await client.get_media_bytes(found.url)
 
     async def handle(update: dict[str, Any]) -> None:
         found = whatsapp.read(client, update)
         if isinstance(found, whatsapp.Status):
             await sending.reported(whatsapp.CHANNEL, found.external_id, found.status, found.error)
         elif isinstance(found, Incoming):
-            await take_in(router, found)
+            await take_in(router, await with_media(found, fetch, media))
 
     return handle
+
+
+async def with_media(
+    incoming: Incoming, fetch: Callable[[dict[str, Any]], Awaitable[bytes]], media: MediaFiles
+) -> Incoming:
+    """The message with its picture or file kept for staff (``fetch`` gets it from the platform);
+    when that fails, the message goes on without it, saying why."""
+    if incoming.attachment is None:
+        return incoming
+    attachment = dict(incoming.attachment)
+    try:
+        attachment["stored"] = media.keep(await fetch(attachment), attachment.get("mime_type"))
+    except Exception as problem:  # the platform's errors, the network's, the disk's
+        log.warning("a %s attachment could not be kept: %r", incoming.channel, problem)
+        attachment["not_stored"] = str(problem) or type(problem).__name__
+    return replace(incoming, attachment=attachment)
 
 
 async def take_in(router: Router, incoming: Incoming) -> None:

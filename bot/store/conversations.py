@@ -260,6 +260,10 @@ class Conversations:
             raise NotFound(f"no conversation {conversation_id}")
         return conversation
 
+    async def message(self, message_id: int) -> Message | None:
+        async with self._sessions() as session:
+            return await session.get(Message, message_id)
+
     async def messages(self, conversation_id: int, after: int = 0) -> list[Message]:
         async with self._sessions() as session:
             rows = await session.scalars(
