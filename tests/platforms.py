@@ -331,6 +331,7 @@ class FakeSlack:
         app.router.add_post("/api/chat.postMessage", self._post_message)
         app.router.add_post("/api/apps.connections.open", self._open)
         app.router.add_post("/api/auth.test", self._auth_test)
+        app.router.add_route("*", "/api/users.info", self._user)
         app.router.add_get("/link", self._socket)
         self.server = TestServer(app, host="127.0.0.1")
         await self.server.start_server()
@@ -349,6 +350,12 @@ class FakeSlack:
         self.posted.append(body)
         return web.json_response(
             {"ok": True, "channel": body["channel"], "ts": f"1733140000.{next(self._ts):06d}"}
+        )
+
+    async def _user(self, request: web.Request) -> web.Response:
+        user = request.query.get("user") or (await request.post()).get("user")
+        return web.json_response(
+            {"ok": True, "user": {"id": user, "name": "maya", "real_name": "Maya Kowalski"}}
         )
 
     async def _auth_test(self, request: web.Request) -> web.Response:

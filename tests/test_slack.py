@@ -98,6 +98,8 @@ async def test_a_direct_message_is_answered_and_a_retried_delivery_answered_once
     (posted,) = fake_slack.posted
     assert posted["channel"] == "D024BE91L" and "thread_ts" not in posted
     assert posted["blocks"][0]["text"]["text"].startswith("Hi! I'm the Alder & Pine assistant")
+    conversation = await shop.app[CONVERSATIONS].latest_for("slack", "D024BE91L:U2147483697")
+    assert conversation.customer.name == "Maya Kowalski"  # as staff see them in the inbox
 
 
 async def test_a_mention_in_a_channel_is_answered_in_its_thread(shop, rasa, fake_slack):

@@ -247,7 +247,7 @@ def _router(
                 whatsapp.handler(app[WHATSAPP], app[ROUTER], app[SENDING], app[MEDIA]),
             )
         if SLACK in app:
-            app[INBOUND].add(slack_channel.CHANNEL, slack.handler(app[ROUTER]))
+            app[INBOUND].add(slack_channel.CHANNEL, slack.handler(app[ROUTER], app[SLACK]))
         if TWILIO in app:
             app[INBOUND].add(
                 twilio_channel.CHANNEL,

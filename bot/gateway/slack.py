@@ -9,13 +9,17 @@ import contextlib
 import json
 import logging
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from typing import Any
 from urllib.parse import parse_qs
 
+import aiohttp
 from aiohttp import web
+from slack_sdk.errors import SlackApiError
 from slack_sdk.socket_mode.aiohttp import SocketModeClient
 from slack_sdk.socket_mode.request import SocketModeRequest
 from slack_sdk.socket_mode.response import SocketModeResponse
+from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.channels import slack
 from bot.core.router import Router
@@ -66,11 +70,25 @@ async def take(inbound: Inbound, payload: dict[str, Any]) -> None:
         await inbound.take(slack.CHANNEL, event_id, event)
 
 
-def handler(router: Router):
+def handler(router: Router, client: AsyncWebClient):
+    names: dict[str, str | None] = {}
+
+    async def name_of(user: str) -> str | None:
+        """The person's name as their Slack profile gives it, for the inbox (asked once each)."""
+        if user not in names:
+            try:
+                profile = (await client.users_info(user=user)).get("user") or {}
+            except (SlackApiError, aiohttp.ClientError, TimeoutError) as problem:
+                log.warning("Slack did not say who %s is: %r", user, problem)
+                return None
+            names[user] = profile.get("real_name") or profile.get("name") or None
+        return names[user]
+
     async def handle(event: dict[str, Any]) -> None:
         incoming = slack.read(event)
         if incoming is not None and (incoming.text or incoming.attachment):
-            await take_in(router, incoming)
+            user = incoming.customer_id.rpartition(":")[2]
+            await take_in(router, replace(incoming, name=await name_of(user)))
 
     return handle
 

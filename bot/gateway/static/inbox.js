@@ -9,6 +9,7 @@
     const li = document.createElement("li");
     li.className = "message from-" + message.sender;
     li.dataset.sender = message.sender;
+    li.dataset.message = message.id;
     const sender = document.createElement("span");
     sender.className = "sender";
     sender.textContent = message.sender;
@@ -19,6 +20,21 @@
     time.textContent = message.created_at.slice(11, 16);
     li.append(sender, text, time);
     return li;
+  }
+
+  // How a message to the customer fared on their platform (WhatsApp, Slack, e-mail).
+  const DELIVERY = {pending: "sending…", sent: "sent", delivered: "delivered", read: "read", failed: "not delivered"};
+
+  function showDelivery(data) {
+    const li = document.querySelector('#messages li[data-message="' + Number(data.message) + '"]');
+    if (!li || !(data.status in DELIVERY)) return;
+    let badge = li.querySelector(".delivery");
+    if (!badge) {
+      badge = document.createElement("span");
+      li.appendChild(badge);
+    }
+    badge.className = "delivery delivery-" + data.status;
+    badge.textContent = DELIVERY[data.status] + (data.error ? ": " + data.error : "");
   }
 
   function conversationLink(c) {
@@ -84,6 +100,8 @@
       const id = Number(conversation.dataset.conversation);
       if (data.type === "message" && data.conversation === id) {
         document.getElementById("messages").appendChild(item(data.message));
+      } else if (data.type === "delivery" && data.conversation === id) {
+        showDelivery(data);
       } else if (data.type === "conversation" && data.conversation.id === id
                  && data.conversation.status !== conversation.dataset.status) {
         location.reload();  // the actions on offer depend on the status
