@@ -277,6 +277,15 @@ async def test_a_6000_character_reply_goes_as_two_messages_broken_between_senten
     assert pieces[0].endswith("to you.") and " ".join(pieces) == long_reply
 
 
+async def test_a_message_too_long_to_read_is_answered_with_why(shop, rasa, graph):
+    await post_update(shop, whatsapp_update(whatsapp_text("my order " * 1000)))  # 9,000 characters
+    await settled(shop)
+    assert rasa.received == []
+    assert graph.texts() == [
+        "That message is longer than I can read (7000 characters): could you send it in shorter parts?"
+    ]
+
+
 # --- delivery -------------------------------------------------------------------------------------
 
 

@@ -160,6 +160,22 @@ class Router:
         replies, after = await self._answer(conversation, message, incoming, intake.previous_intent)
         return after or await self._conversations.get(conversation.id), replies
 
+    async def refused(self, incoming: Incoming, rejected: MessageRejected) -> None:
+        """On a platform that cannot show an error (WhatsApp, Slack), tell the customer why a
+        message was not taken in; a flood (too many messages) is not answered at all."""
+        if rejected.status == 429:
+            return
+        conversation = await self._conversations.open_for(
+            incoming.channel, incoming.customer_id, incoming.name, idle_before=self.idle_before()
+        )
+        text = (
+            f"That message is longer than I can read ({self._max_chars} characters): "
+            "could you send it in shorter parts?"
+            if rejected.status == 413
+            else "I couldn't read that message: could you send it again in words?"
+        )
+        await self.say(conversation, text)
+
     def idle_before(self) -> datetime:
         """Conversations the assistant has that were quiet since before this are closed."""
         return self._clock() - self._idle_close

@@ -91,3 +91,4 @@ async def take_in(router: Router, incoming: Incoming) -> None:
         pass  # taken in before (under another update): answered then
     except MessageRejected as rejected:
         log.warning("a %s message from a customer was not taken in: %s", incoming.channel, rejected)
+        await router.refused(incoming, rejected)
