@@ -12,7 +12,8 @@ from bot.handoff import Event, Status, TransitionError
 from bot.settings import load_settings
 from bot.store.conversations import Conversations, NotFound, SearchFilters
 from bot.store.database import create_engine, downgrade, migrate, session_factory
-from bot.store.models import StaffUser
+from bot.store.models import StaffUser, now
+from bot.store.outbox import ChannelEvents, Delivery, Outbox
 from tests.stores import KINDS, fresh_database
 
 
@@ -259,3 +260,51 @@ async def test_notes_and_ratings_are_checked(engine, conversations):
     await conversations.add_note(conversation.id, agent, "Customer prefers email")
     (note,) = (await conversations.transcript(conversation.id)).notes
     assert (note.text, note.author.email) == ("Customer prefers email", "ana@shop.example")
+
+
+async def test_a_platform_event_is_kept_once_and_known_unhandled_until_handled(engine):
+    events = ChannelEvents(session_factory(engine))
+    kept = await asyncio.gather(*(events.keep("whatsapp", "wamid.A", {"n": n}) for n in range(5)))
+    assert sorted(kept) == [False, False, False, False, True]  # five deliveries at once, kept once
+    assert [event.event_id for event in await events.unhandled("whatsapp")] == ["wamid.A"]
+    await events.handled("whatsapp", "wamid.A")
+    assert await events.unhandled("whatsapp") == []
+
+
+async def test_the_outbox_sends_a_conversations_messages_in_order_and_leases_them(engine, conversations):
+    outbox = Outbox(session_factory(engine))
+    first = await conversations.open_for("whatsapp", "447700900123")
+    other = await conversations.open_for("whatsapp", "447700900999")
+    one = await conversations.add_message(first.id, "bot", "one")
+    two = await conversations.add_message(first.id, "bot", "two")
+    three = await conversations.add_message(other.id, "bot", "three")
+    await outbox.add(one.id, first.id, "whatsapp", "447700900123", [{"text": "one a"}, {"text": "one b"}])
+    await outbox.add(two.id, first.id, "whatsapp", "447700900123", [{"text": "two"}])
+    await outbox.add(three.id, other.id, "whatsapp", "447700900999", [{"text": "three"}])
+    taken = await outbox.take_due(["whatsapp"])
+    assert [row.body["text"] for row in taken] == ["one a", "one b", "two", "three"]
+    assert await outbox.take_due(["whatsapp"]) == []  # leased to the first taker
+
+    # "one a" waits for a retry: nothing after it in its conversation goes first.
+    await outbox.retry(taken[0].id, "503", now() + timedelta(minutes=5))
+    await outbox.release([row.id for row in taken[1:3]])
+    await outbox.sent(taken[3].id, "wamid.3")
+    assert await outbox.take_due(["whatsapp"]) == []
+    assert (await outbox.deliveries([one.id, three.id])) == {
+        one.id: Delivery("pending", "503"),
+        three.id: Delivery("sent"),
+    }
+
+
+async def test_delivery_reports_move_forward_only_and_a_failure_stays(engine, conversations):
+    outbox = Outbox(session_factory(engine))
+    conversation = await conversations.open_for("whatsapp", "447700900123")
+    message = await conversations.add_message(conversation.id, "bot", "hi")
+    (row,) = await outbox.add(message.id, conversation.id, "whatsapp", "447700900123", [{"text": "hi"}])
+    await outbox.sent(row.id, "wamid.1")
+    reports = ("delivered", "read", "delivered", "sent")
+    await asyncio.gather(*(outbox.reported("whatsapp", "wamid.1", status) for status in reports))
+    assert (await outbox.deliveries([message.id]))[message.id] == Delivery("read")
+    assert await outbox.reported("whatsapp", "wamid.1", "failed", "undeliverable") is not None
+    assert await outbox.reported("whatsapp", "wamid.1", "read") is None
+    assert (await outbox.deliveries([message.id]))[message.id] == Delivery("failed", "undeliverable")
