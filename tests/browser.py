@@ -73,7 +73,7 @@ def signed(identifier: str) -> str:
 
 @contextmanager
 def running_shop(
-    root: Path, site: ShopSite, mail: dict[str, object] | None = None
+    root: Path, site: ShopSite, extra: dict[str, object] | None = None
 ) -> Iterator[tuple[Settings, Supervisor]]:
     """All three processes, for a shop whose staff answer at any hour (no schedule in store.yml),
     so a test does not depend on the time of day it runs at; the shop's site may embed the chat,
@@ -90,7 +90,7 @@ def running_shop(
             "knowledge_dir": knowledge,
             "allowed_origins": site.origin,
             "widget_identity_secret": IDENTITY_SECRET,
-            **(mail or {}),
+            **(extra or {}),
         }
     )
     supervisor = Supervisor(settings, services(settings, model), settings.data_dir / "logs")

@@ -22,6 +22,7 @@ from bot.settings import PROJECT_DIR, load_settings
 from tests.browser import CHROMIUM, CHROMIUM_ARGS, ShopSite, running_shop
 from tests.gateway_helpers import PASSWORD, TOKEN, sign_in, start_gateway
 from tests.mailbox import Mailbox
+from tests.platforms import APP_SECRET, PHONE_ID, VERIFY_TOKEN, FakeGraphApi, in_a_thread
 from tests.rasa_standin import RasaStandIn
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -144,9 +145,24 @@ def shop_site(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
-def live_shop(tmp_path_factory, shop_site, mailbox):
-    """All three real processes (the browser tests share them): settings and supervisor."""
-    with running_shop(tmp_path_factory.mktemp("shop"), shop_site, mailbox.settings()) as running:
+def live_graph():
+    """The Graph API the live shop's WhatsApp number sends through (a fake, in a thread)."""
+    with in_a_thread(FakeGraphApi()) as graph:
+        yield graph
+
+
+@pytest.fixture(scope="session")
+def live_shop(tmp_path_factory, shop_site, mailbox, live_graph):
+    """All three real processes (the browser tests share them): settings and supervisor; the shop
+    e-mails through the test mail server and has a WhatsApp number on the fake Graph API."""
+    whatsapp = {
+        "whatsapp_phone_id": PHONE_ID,
+        "whatsapp_token": "whatsapp-token",
+        "whatsapp_app_secret": APP_SECRET,
+        "whatsapp_verify_token": VERIFY_TOKEN,
+        "whatsapp_api_url": live_graph.url,
+    }
+    with running_shop(tmp_path_factory.mktemp("shop"), shop_site, mailbox.settings() | whatsapp) as running:
         yield running
 
 

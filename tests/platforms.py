@@ -3,11 +3,13 @@ libraries are pointed at them), and webhook payloads in the shapes the platforms
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import hashlib
 import hmac
 import itertools
 import json
+import threading
 import time
 
 import aiohttp
@@ -49,6 +51,22 @@ async def serving(fake):
         yield fake
     finally:
         await fake.close()
+
+
+@contextlib.contextmanager
+def in_a_thread(fake):
+    """A fake platform server on loopback, served by a thread of its own (for tests that drive
+    the real processes and a browser, with no event loop of their own)."""
+    loop = asyncio.new_event_loop()
+    thread = threading.Thread(target=loop.run_forever, daemon=True)
+    thread.start()
+    asyncio.run_coroutine_threadsafe(fake.start(), loop).result(timeout=10)
+    try:
+        yield fake
+    finally:
+        asyncio.run_coroutine_threadsafe(fake.close(), loop).result(timeout=10)
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join(timeout=10)
 
 
 class FakeGraphApi:

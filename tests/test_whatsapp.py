@@ -233,6 +233,8 @@ async def test_outside_the_24_hour_window_a_reply_is_refused_and_the_template_of
     conversation = await conversation_id(shop)
     csrf = await sign_in(shop, "ana@alderandpine.example", PASSWORD)
     await shop.post(f"/inbox/conversations/{conversation}/claim", data={"csrf_token": csrf})
+    page = await (await shop.get(f"/inbox/conversations/{conversation}")).text()
+    assert "whatsapp takes replies until" in page and 'id="reply"' in page
     clock.ahead = timedelta(hours=25)
 
     page = await (await shop.get(f"/inbox/conversations/{conversation}")).text()
