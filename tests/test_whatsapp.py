@@ -14,7 +14,7 @@ from bot.channels import whatsapp
 from bot.core.availability import StaffHours
 from bot.core.channels import split_text
 from bot.gateway.app import create_app
-from bot.gateway.keys import CONVERSATIONS, ENGINE, INBOUND, SENDING
+from bot.gateway.keys import CHANNEL_EVENTS, CONVERSATIONS, ENGINE, INBOUND, SENDING
 from bot.store.models import ChannelEvent, Message, Outgoing, Rating
 from tests.gateway_helpers import (
     CSRF,
@@ -169,7 +169,8 @@ async def test_a_batch_of_messages_is_taken_in_message_by_message(shop, rasa, gr
         shop, whatsapp_update(whatsapp_text("hi"), whatsapp_text("How long does delivery take?"))
     )
     await settled(shop)
-    assert sorted(body["message"] for body in rasa.received) == ["How long does delivery take?", "hi"]
+    # One customer's messages are handled one after another, in the order they were written.
+    assert [body["message"] for body in rasa.received] == ["hi", "How long does delivery take?"]
 
 
 async def test_a_picture_is_kept_for_staff_and_a_person_offered_with_buttons_that_reach_rasa(
@@ -388,3 +389,21 @@ def test_text_is_split_at_paragraphs_then_sentences_then_words():
     assert split_text("First part.\n\nSecond part.", 15) == ["First part.", "Second part."]
     assert split_text("Aaa bbb. Ccc ddd.", 12) == ["Aaa bbb.", "Ccc ddd."]
     assert split_text("x" * 25, 10) == ["x" * 10, "x" * 10, "x" * 5]
+
+
+async def test_an_update_acknowledged_but_not_handled_before_a_stop_is_handled_after_it(
+    aiohttp_client, tmp_path, rasa, graph
+):
+    settings = whatsapp_settings(tmp_path, rasa, graph)
+    first = await start_gateway(aiohttp_client, settings, hours=StaffHours.around_the_clock())
+    # As if the gateway stopped right after keeping (and acknowledging) the update.
+    ((event_id, single),) = whatsapp.events(whatsapp_update(whatsapp_text("hi")))
+    await first.app[CHANNEL_EVENTS].keep(
+        whatsapp.CHANNEL, event_id, {"customer": CUSTOMER_NUMBER, "body": single}
+    )
+    await first.close()
+
+    restarted = await aiohttp_client(create_app(settings, hours=StaffHours.around_the_clock()))
+    await settled(restarted)
+    assert [body["message"] for body in rasa.received] == ["hi"]
+    assert graph.texts()[0].startswith("Hi! I'm the Alder & Pine assistant")

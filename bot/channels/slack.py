@@ -63,6 +63,15 @@ def events(payload: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
     return []
 
 
+def sender_of(event: dict[str, Any]) -> str | None:
+    """Who wrote or clicked (a Slack user id), for handling one person's events in order."""
+    if "action" in event:
+        user = event["click"].get("user")
+        return str(user.get("id")) if isinstance(user, dict) else None
+    user = event["event"].get("user")
+    return str(user) if user else None
+
+
 def read(event: dict[str, Any]) -> Incoming | None:
     """A customer's message or button click as the core's message (None for the app's own
     messages, edits and the rest Slack also reports)."""

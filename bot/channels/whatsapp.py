@@ -111,6 +111,12 @@ def events(body: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
     return found
 
 
+def sender_of(update: dict[str, Any]) -> str | None:
+    """Whose message a single update (from ``events``) is; None for a delivery report."""
+    messages = update["entry"][0]["changes"][0]["value"].get("messages")
+    return messages[0]["from"] if messages else None
+
+
 def _dicts(items: Any) -> list[dict[str, Any]]:
     return [item for item in items if isinstance(item, dict)] if isinstance(items, list) else []
 

@@ -67,7 +67,7 @@ async def interactions(request: web.Request) -> web.Response:
 
 async def take(inbound: Inbound, payload: dict[str, Any]) -> None:
     for event_id, event in slack.events(payload):
-        await inbound.take(slack.CHANNEL, event_id, event)
+        await inbound.take(slack.CHANNEL, event_id, event, slack.sender_of(event))
 
 
 def handler(router: Router, client: AsyncWebClient):

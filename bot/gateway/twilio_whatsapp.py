@@ -43,7 +43,7 @@ async def receive(request: web.Request) -> web.Response:
     form = await _signed_form(request)
     if not form.get("From"):
         raise web.HTTPBadRequest(text="the form has no From")
-    await request.app[INBOUND].take(twilio.CHANNEL, form["MessageSid"], {"message": form})
+    await request.app[INBOUND].take(twilio.CHANNEL, form["MessageSid"], {"message": form}, form["From"])
     return web.Response(text=EMPTY_TWIML, content_type="text/xml")
 
 

@@ -22,23 +22,37 @@ class Inbound:
         self._events = events
         self._handlers: dict[str, Handler] = {}
         self._running: set[asyncio.Task] = set()
+        # The last event taken of each customer: theirs are handled one after another, in order.
+        self._last: dict[tuple[str, str], asyncio.Task] = {}
 
     def add(self, channel: str, handler: Handler) -> None:
         self._handlers[channel] = handler
 
-    async def take(self, channel: str, event_id: str, body: dict[str, Any]) -> bool:
-        """Keep one event and start handling it; False when it came before (nothing is done)."""
-        if not await self._events.keep(channel, event_id, body):
+    async def take(
+        self, channel: str, event_id: str, body: dict[str, Any], customer: str | None = None
+    ) -> bool:
+        """Keep one event and start handling it (after the customer's earlier ones, if it is
+        theirs); False when it came before (nothing is done)."""
+        if not await self._events.keep(channel, event_id, {"customer": customer, "body": body}):
             return False
-        self._start(channel, event_id, body)
+        self._start(channel, event_id, body, customer)
         return True
 
-    def _start(self, channel: str, event_id: str, body: dict[str, Any]) -> None:
-        task = asyncio.create_task(self._handle(channel, event_id, body))
+    def _start(self, channel: str, event_id: str, body: dict[str, Any], customer: str | None) -> None:
+        key = (channel, customer) if customer is not None else None
+        earlier = self._last.get(key) if key is not None else None
+        task = asyncio.create_task(self._handle(channel, event_id, body, earlier))
         self._running.add(task)
         task.add_done_callback(self._running.discard)
+        if key is not None:
+            self._last[key] = task
+            task.add_done_callback(lambda done: self._last.pop(key) if self._last.get(key) is done else None)
 
-    async def _handle(self, channel: str, event_id: str, body: dict[str, Any]) -> None:
+    async def _handle(
+        self, channel: str, event_id: str, body: dict[str, Any], earlier: asyncio.Task | None
+    ) -> None:
+        if earlier is not None:
+            await asyncio.gather(earlier, return_exceptions=True)
         try:
             await self._handlers[channel](body)
         except Exception:  # kept in the store; logged for the shop to see why
@@ -50,7 +64,7 @@ class Inbound:
         count = 0
         for channel in self._handlers:
             for event in await self._events.unhandled(channel):
-                self._start(channel, event.event_id, event.body)
+                self._start(channel, event.event_id, event.body.get("body", {}), event.body.get("customer"))
                 count += 1
         return count
 

@@ -46,7 +46,7 @@ async def receive(request: web.Request) -> web.Response:
         raise web.HTTPUnauthorized(text="missing or wrong X-Hub-Signature-256")
     update = json_object(body)
     for event_id, single in whatsapp.events(update):
-        await request.app[INBOUND].take(whatsapp.CHANNEL, event_id, single)
+        await request.app[INBOUND].take(whatsapp.CHANNEL, event_id, single, whatsapp.sender_of(single))
     return web.Response(text="ok")
 
 
