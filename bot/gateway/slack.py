@@ -25,8 +25,7 @@ from bot.channels import slack
 from bot.core.router import Router
 from bot.gateway.inputs import json_object
 from bot.gateway.keys import INBOUND, SETTINGS, SLACK
-from bot.gateway.webhooks import Inbound
-from bot.gateway.whatsapp import take_in
+from bot.gateway.webhooks import Inbound, take_in
 
 log = logging.getLogger(__name__)
 

@@ -14,7 +14,7 @@ from bot.channels import twilio_whatsapp as twilio
 from bot.core.outbox import Sending
 from bot.core.router import Router
 from bot.gateway.keys import INBOUND, SETTINGS
-from bot.gateway.whatsapp import take_in, with_media
+from bot.gateway.webhooks import take_in, with_media
 from bot.settings import Settings
 from bot.store.media import MediaFiles
 

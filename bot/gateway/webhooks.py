@@ -1,15 +1,20 @@
 """What every channel webhook does with what it brings: keep each event in the store (a
 redelivery, known by the platform's id for it, is not kept twice), acknowledge at once, and handle
 it in the background; events kept but not handled when the gateway stopped are handled when it
-starts again."""
+starts again. And what every platform then does with a customer's message: their file kept for
+staff, the message handed to the core (``take_in``)."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from typing import Any
 
+from bot.core.intake import Duplicate, Incoming, MessageRejected
+from bot.core.router import Router
+from bot.store.media import MediaFiles
 from bot.store.outbox import ChannelEvents
 
 log = logging.getLogger(__name__)
@@ -77,3 +82,30 @@ class Inbound:
         for task in list(self._running):
             task.cancel()
         await asyncio.gather(*list(self._running), return_exceptions=True)
+
+
+async def with_media(
+    incoming: Incoming, fetch: Callable[[dict[str, Any]], Awaitable[bytes]], media: MediaFiles
+) -> Incoming:
+    """The message with its picture or file kept for staff (``fetch`` gets it from the platform);
+    when that fails, the message goes on without it, saying why."""
+    if incoming.attachment is None:
+        return incoming
+    attachment = dict(incoming.attachment)
+    try:
+        attachment["stored"] = media.keep(await fetch(attachment), attachment.get("mime_type"))
+    except Exception as problem:  # the platform's errors, the network's, the disk's
+        log.warning("a %s attachment could not be kept: %r", incoming.channel, problem)
+        attachment["not_stored"] = str(problem) or type(problem).__name__
+    return replace(incoming, attachment=attachment)
+
+
+async def take_in(router: Router, incoming: Incoming) -> None:
+    """A customer's message to the core; what it answers goes out through the outbox."""
+    try:
+        await router.receive(incoming)
+    except Duplicate:
+        pass  # taken in before (under another update): answered then
+    except MessageRejected as rejected:
+        log.warning("a %s message from a customer was not taken in: %s", incoming.channel, rejected)
+        await router.refused(incoming, rejected)

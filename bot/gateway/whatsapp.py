@@ -5,19 +5,18 @@ wrongly signed, 401 and nothing kept."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
-from dataclasses import replace
 from typing import Any
 
 from aiohttp import web
 from pywa_async import WhatsApp, utils
 
 from bot.channels import whatsapp
-from bot.core.intake import Duplicate, Incoming, MessageRejected
+from bot.core.intake import Incoming
 from bot.core.outbox import Sending
 from bot.core.router import Router
 from bot.gateway.inputs import json_object
 from bot.gateway.keys import INBOUND, WHATSAPP
+from bot.gateway.webhooks import take_in, with_media
 from bot.store.media import MediaFiles
 
 log = logging.getLogger(__name__)
@@ -65,30 +64,3 @@ def handler(client: WhatsApp, router: Router, sending: Sending, media: MediaFile
             await take_in(router, await with_media(found, fetch, media))
 
     return handle
-
-
-async def with_media(
-    incoming: Incoming, fetch: Callable[[dict[str, Any]], Awaitable[bytes]], media: MediaFiles
-) -> Incoming:
-    """The message with its picture or file kept for staff (``fetch`` gets it from the platform);
-    when that fails, the message goes on without it, saying why."""
-    if incoming.attachment is None:
-        return incoming
-    attachment = dict(incoming.attachment)
-    try:
-        attachment["stored"] = media.keep(await fetch(attachment), attachment.get("mime_type"))
-    except Exception as problem:  # the platform's errors, the network's, the disk's
-        log.warning("a %s attachment could not be kept: %r", incoming.channel, problem)
-        attachment["not_stored"] = str(problem) or type(problem).__name__
-    return replace(incoming, attachment=attachment)
-
-
-async def take_in(router: Router, incoming: Incoming) -> None:
-    """A customer's message to the core; what it answers goes out through the outbox."""
-    try:
-        await router.receive(incoming)
-    except Duplicate:
-        pass  # taken in before (under another update): answered then
-    except MessageRejected as rejected:
-        log.warning("a %s message from a customer was not taken in: %s", incoming.channel, rejected)
-        await router.refused(incoming, rejected)
