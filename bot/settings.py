@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from pydantic import AliasChoices, Field, ValidationError, model_validator
+from pydantic import AliasChoices, Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
@@ -123,6 +123,21 @@ class Settings(BaseSettings):
                 "the shop's server signs its customers' ids with"
             )
         return self
+
+    @field_validator("public_url", "whatsapp_api_url", "twilio_api_url", "slack_api_url")
+    @classmethod
+    def _web_address(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
+            raise ValueError(f"{value!r} is not a web address: write it as https://host (a path if any)")
+        return value
+
+    @field_validator("slack_api_url")
+    @classmethod
+    def _slack_base_ends_with_a_slash(cls, value: str) -> str:
+        return value if value.endswith("/") else value + "/"  # slack_sdk joins method names onto it
 
     @model_validator(mode="after")
     def _whatsapp_whole(self) -> Settings:

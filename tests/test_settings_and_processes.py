@@ -109,3 +109,20 @@ def test_the_action_servers_worker_has_two_minutes_to_load_the_shop():
 
     rasa_sdk_plugins.init_hooks(pluggy.PluginManager("rasa_sdk"))
     assert WorkerManager.THRESHOLD / 10 >= 120
+
+
+def test_the_channels_settings_are_checked_naming_the_variable():
+    with pytest.raises(
+        SettingsError, match="SUPPORTDESK_PUBLIC_URL: .*'support.myshop.com' is not a web address"
+    ):
+        load_settings(public_url="support.myshop.com")
+    with pytest.raises(
+        SettingsError, match="SUPPORTDESK_TWILIO_AUTH_TOKEN, SUPPORTDESK_TWILIO_WHATSAPP_FROM missing"
+    ):
+        load_settings(twilio_account_sid="AC123")
+    with pytest.raises(SettingsError, match="Slack needs SUPPORTDESK_SLACK_SIGNING_SECRET"):
+        load_settings(slack_bot_token="xoxb-1")
+    with pytest.raises(SettingsError, match="SUPPORTDESK_SMTP_HOST needs SUPPORTDESK_SMTP_FROM"):
+        load_settings(smtp_host="mail.myshop.com")
+    with pytest.raises(SettingsError, match="SUPPORTDESK_SMTP_SECURITY"):
+        load_settings(smtp_host="mail.myshop.com", smtp_from="help@myshop.com", smtp_security="ssl3")
