@@ -350,6 +350,7 @@ class FakeSlack:
         app.router.add_post("/api/apps.connections.open", self._open)
         app.router.add_post("/api/auth.test", self._auth_test)
         app.router.add_route("*", "/api/users.info", self._user)
+        app.router.add_get("/files-pri/{file:.+}", self._file)
         app.router.add_get("/link", self._socket)
         self.server = TestServer(app, host="127.0.0.1")
         await self.server.start_server()
@@ -369,6 +370,11 @@ class FakeSlack:
         return web.json_response(
             {"ok": True, "channel": body["channel"], "ts": f"1733140000.{next(self._ts):06d}"}
         )
+
+    async def _file(self, request: web.Request) -> web.Response:
+        if request.headers.get("Authorization") != f"Bearer {SLACK_BOT_TOKEN}":
+            return web.Response(status=403)
+        return web.Response(body=JPEG, content_type="image/jpeg")
 
     async def _user(self, request: web.Request) -> web.Response:
         user = request.query.get("user") or (await request.post()).get("user")

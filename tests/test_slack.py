@@ -13,8 +13,16 @@ import pytest
 from bot.channels import slack
 from bot.core.availability import StaffHours
 from bot.gateway.keys import CONVERSATIONS
-from tests.gateway_helpers import channel_settings, channels_settled, eventually, start_gateway
+from tests.gateway_helpers import (
+    PASSWORD,
+    channel_settings,
+    channels_settled,
+    eventually,
+    sign_in,
+    start_gateway,
+)
 from tests.platforms import (
+    JPEG,
     RIDGE_TENT,
     SLACK_APP_TOKEN,
     SLACK_BOT_TOKEN,
@@ -130,6 +138,32 @@ async def test_the_apps_own_messages_and_edits_are_not_answered(shop, rasa):
     await deliver(shop, EVENTS, slack_event("edited", "Ev06", subtype="message_changed"))
     await settled(shop)
     assert rasa.received == []
+
+
+async def test_a_shared_screenshot_is_kept_for_staff_and_a_person_offered(shop, rasa, fake_slack):
+    shared = {
+        "subtype": "file_share",
+        "files": [
+            {
+                "id": "F0S43P1CZ",
+                "name": "broken-zip.jpg",
+                "mimetype": "image/jpeg",
+                "url_private_download": f"{fake_slack.url}/files-pri/T123-F0S43P1CZ/download/broken-zip.jpg",
+            }
+        ],
+    }
+    await deliver(shop, EVENTS, slack_event("this is what I got", "Ev08", **shared))
+    await settled(shop)
+    assert rasa.received == []
+    offer = fake_slack.posted[-1]["blocks"]
+    assert "can't open pictures" in offer[0]["text"]["text"]
+    assert [e["value"] for e in offer[-1]["elements"]] == ["/contact_human_agent", "/deny"]
+    conversation = await shop.app[CONVERSATIONS].latest_for("slack", "D024BE91L:U2147483697")
+    (message, *_) = await shop.app[CONVERSATIONS].messages(conversation.id)
+    assert message.payload["attachment"]["filename"] == "broken-zip.jpg"
+    await sign_in(shop, "owner@alderandpine.example", PASSWORD)
+    picture = await shop.get(f"/inbox/media/{message.id}")
+    assert await picture.read() == JPEG
 
 
 async def test_socket_mode_delivers_a_message_and_its_answer(aiohttp_client, tmp_path, rasa, fake_slack):

@@ -86,7 +86,7 @@ def read(event: dict[str, Any]) -> Incoming | None:
         return _incoming(channel, user, str(action["value"]), f"action:{action.get('action_ts')}", thread)
     message = event["event"]
     kind = message.get("type")
-    if message.get("bot_id") or message.get("subtype") or not message.get("user"):
+    if message.get("bot_id") or message.get("subtype") not in (None, "file_share") or not message.get("user"):
         return None
     if kind == "message" and message.get("channel_type") == "im":
         thread = message.get("thread_ts")
@@ -95,18 +95,44 @@ def read(event: dict[str, Any]) -> Incoming | None:
     else:
         return None
     text = MENTION.sub("", message.get("text") or "").strip()
-    return _incoming(
-        message["channel"], message["user"], text, message.get("client_msg_id") or message.get("ts"), thread
+    message_id = message.get("client_msg_id") or message.get("ts")
+    return _incoming(message["channel"], message["user"], text, message_id, thread, _file(message, text))
+
+
+def _file(message: dict[str, Any], text: str) -> dict[str, Any] | None:
+    """The first file shared with the message (a screenshot, a document), to keep for staff."""
+    files = message.get("files") if message.get("subtype") == "file_share" else None
+    shared = files[0] if isinstance(files, list) and files and isinstance(files[0], dict) else None
+    if shared is None:
+        return None
+    mime_type = str(shared.get("mimetype") or "")
+    kind = {"image": "image", "audio": "voice note", "video": "video"}.get(
+        mime_type.split("/")[0], "document"
     )
+    return {
+        "kind": kind,
+        "media_url": shared.get("url_private_download") or shared.get("url_private"),
+        "mime_type": mime_type or None,
+        "filename": shared.get("name"),
+        "caption": text,
+    }
 
 
-def _incoming(channel: str, user: str, text: str, message_id: str | None, thread: str | None) -> Incoming:
+def _incoming(
+    channel: str,
+    user: str,
+    text: str,
+    message_id: str | None,
+    thread: str | None,
+    attachment: dict[str, Any] | None = None,
+) -> Incoming:
     return Incoming(
         CHANNEL,
         f"{channel}:{user}",  # one conversation per person per Slack channel (or direct message)
         text,
         {"thread": thread} if thread else {},
         client_message_id=message_id,
+        attachment=attachment,
     )
 
 

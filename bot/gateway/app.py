@@ -247,7 +247,12 @@ def _router(
                 whatsapp.handler(app[WHATSAPP], app[ROUTER], app[SENDING], app[MEDIA]),
             )
         if SLACK in app:
-            app[INBOUND].add(slack_channel.CHANNEL, slack.handler(app[ROUTER], app[SLACK]))
+            app[INBOUND].add(
+                slack_channel.CHANNEL,
+                slack.handler(
+                    app[ROUTER], app[SLACK], app[HTTP_CLIENT], settings.slack_bot_token, app[MEDIA]
+                ),
+            )
         if TWILIO in app:
             app[INBOUND].add(
                 twilio_channel.CHANNEL,

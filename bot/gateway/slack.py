@@ -25,7 +25,8 @@ from bot.channels import slack
 from bot.core.router import Router
 from bot.gateway.inputs import json_object
 from bot.gateway.keys import INBOUND, SETTINGS, SLACK
-from bot.gateway.webhooks import Inbound, take_in
+from bot.gateway.webhooks import Inbound, take_in, with_media
+from bot.store.media import MediaFiles
 
 log = logging.getLogger(__name__)
 
@@ -69,8 +70,17 @@ async def take(inbound: Inbound, payload: dict[str, Any]) -> None:
         await inbound.take(slack.CHANNEL, event_id, event, slack.sender_of(event))
 
 
-def handler(router: Router, client: AsyncWebClient):
+def handler(
+    router: Router, client: AsyncWebClient, http: aiohttp.ClientSession, token: str, media: MediaFiles
+):
     names: dict[str, str | None] = {}
+
+    async def fetch(attachment: dict[str, Any]) -> bytes:
+        # Slack's file addresses need the bot's token (and its files:read scope).
+        headers = {"Authorization": f"Bearer {token}"}
+        async with http.get(str(attachment["media_url"]), headers=headers) as response:
+            response.raise_for_status()
+            return await response.read()
 
     async def name_of(user: str) -> str | None:
         """The person's name as their Slack profile gives it, for the inbox (asked once each)."""
@@ -87,7 +97,8 @@ def handler(router: Router, client: AsyncWebClient):
         incoming = slack.read(event)
         if incoming is not None and (incoming.text or incoming.attachment):
             user = incoming.customer_id.rpartition(":")[2]
-            await take_in(router, replace(incoming, name=await name_of(user)))
+            incoming = await with_media(replace(incoming, name=await name_of(user)), fetch, media)
+            await take_in(router, incoming)
 
     return handle
 
