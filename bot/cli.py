@@ -44,6 +44,7 @@ def _run(settings) -> int:
             f"  chat (API):   curl -s -X POST {settings.gateway_url}/api/messages "
             f"-H 'Content-Type: application/json' -H \"Authorization: Bearer $(cat {token_file})\" "
             f"-d '{{\"channel\": \"api\", \"customer_id\": \"me\", \"text\": \"hi\"}}'\n"
+            f"{_platforms(settings)}"
             f"  logs:         {settings.data_dir / 'logs'}\n"
             f"Press Ctrl-C to stop.",
             flush=True,
@@ -54,6 +55,23 @@ def _run(settings) -> int:
         return 0
     finally:
         supervisor.stop()
+
+
+def _platforms(settings) -> str:
+    """The platform channels configured, with where their webhooks are (``check-channels`` says
+    whether their credentials work)."""
+    base = (settings.public_url or settings.gateway_url).rstrip("/")
+    on = [
+        (settings.whatsapp_enabled, "WhatsApp", f"{base}/channels/whatsapp/webhook"),
+        (settings.twilio_enabled, "Twilio", f"{base}/channels/twilio/webhook"),
+        (
+            settings.slack_enabled,
+            "Slack",
+            "Socket Mode" if settings.slack_app_token else f"{base}/channels/slack/events",
+        ),
+        (bool(settings.smtp_host), "e-mail", f"through {settings.smtp_host}"),
+    ]
+    return "".join(f"  {name + ':':<13} {where}\n" for enabled, name, where in on if enabled)
 
 
 def _create_staff(settings, email: str, name: str, role: str) -> int:
