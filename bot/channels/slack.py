@@ -6,14 +6,13 @@ from __future__ import annotations
 
 import re
 from typing import Any
-from urllib.parse import urljoin
 
 import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.core.channels import Capabilities, split_text
+from bot.core.channels import Capabilities, public_picture, split_text
 from bot.core.intake import Incoming
 from bot.core.outbox import SendFailed
 from bot.settings import Settings
@@ -192,9 +191,7 @@ def _card(product: dict[str, Any], public_url: str | None) -> dict[str, Any]:
         "type": "section",
         "text": {"type": "mrkdwn", "text": f"{title}{escaped(price)}{stock}"},
     }
-    image = product.get("image")
-    address = urljoin(public_url.rstrip("/") + "/", image) if image and public_url else image
-    if address and str(address).startswith("https://"):
+    if address := public_picture(product, public_url):
         block["accessory"] = {"type": "image", "image_url": address, "alt_text": str(product.get("name", ""))}
     return block
 

@@ -9,7 +9,6 @@ import json
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
-from urllib.parse import urljoin
 
 import httpx
 from pywa.types.templates import TemplateLanguage
@@ -27,7 +26,7 @@ from pywa_async.types import (
     SectionRow,
 )
 
-from bot.core.channels import Capabilities, product_line, split_text
+from bot.core.channels import Capabilities, product_line, public_picture, split_text
 from bot.core.intake import Incoming
 from bot.core.outbox import SendFailed
 from bot.settings import Settings
@@ -198,7 +197,7 @@ def parts(message: dict[str, Any], public_url: str | None, template_language: st
     buttons = [b for b in message.get("buttons") or [] if isinstance(b, dict) and b.get("payload")]
     cards = message.get("custom") if isinstance(message.get("custom"), dict) else {}
     products = cards.get("products", []) if cards.get("type") == "product_cards" else []
-    pictured = [p for p in products if _picture(p, public_url)][:MAX_CARDS]
+    pictured = [p for p in products if public_picture(p, public_url)][:MAX_CARDS]
     listed = [p for p in products if p not in pictured]
     if listed:
         text = "\n".join([text, *(product_line(p) for p in listed)]).strip()
@@ -215,7 +214,9 @@ def parts(message: dict[str, Any], public_url: str | None, template_language: st
     else:
         found += [{"kind": "text", "text": piece} for piece in pieces]
     for product in pictured:
-        found.append({"kind": "image", "url": _picture(product, public_url), "caption": _caption(product)})
+        found.append(
+            {"kind": "image", "url": public_picture(product, public_url), "caption": _caption(product)}
+        )
     return found
 
 
@@ -234,15 +235,6 @@ def _choices(text: str, buttons: list[dict[str, Any]]) -> dict[str, Any]:
 def _short(option: dict[str, str], most: int) -> dict[str, str]:
     title = option["title"]
     return {**option, "title": title if len(title) <= most else title[: most - 1].rstrip() + "…"}
-
-
-def _picture(product: dict[str, Any], public_url: str | None) -> str | None:
-    """The product's picture as an https address WhatsApp can fetch (none on a local-only gateway)."""
-    image = product.get("image")
-    if not image:
-        return None
-    address = urljoin(public_url.rstrip("/") + "/", image) if public_url else image
-    return address if address.startswith("https://") else None
 
 
 def _caption(product: dict[str, Any]) -> str:

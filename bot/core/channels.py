@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, Protocol
+from urllib.parse import urljoin
 
 from bot.core.views import customer_view
 from bot.store.models import Message
@@ -103,6 +104,16 @@ def product_line(product: dict[str, Any]) -> str:
     stock = "" if product.get("in_stock", True) else ", sold out"
     link = f": {product['url']}" if product.get("url") else ""
     return f"- {product.get('name', '')}{price}{stock}{link}"
+
+
+def public_picture(product: dict[str, Any], public_url: str | None) -> str | None:
+    """The product's picture as an https address a platform can fetch itself (the shop's own
+    pictures through the gateway's public address); None on a gateway only this machine reaches."""
+    image = product.get("image")
+    if not image:
+        return None
+    address = urljoin(public_url.rstrip("/") + "/", str(image)) if public_url else str(image)
+    return address if address.startswith("https://") else None
 
 
 def split_text(text: str, limit: int) -> list[str]:

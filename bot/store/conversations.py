@@ -14,13 +14,11 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, or_, select, update
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlalchemy.orm import aliased
 
 from bot.handoff import STATES, TRANSITIONS, Effect, Event, Status, transition
-from bot.store.database import Session
+from bot.store.database import Session, insert_for
 from bot.store.models import Conversation, Customer, Handoff, Message, Note, Rating, now
 
 # The statuses a conversation closes from after going quiet (the assistant has it).
@@ -492,9 +490,8 @@ async def _customer(session: Session, channel: str, external_id: str, name: str 
     found = select(Customer).where(Customer.channel == channel, Customer.external_id == external_id)
     customer = await session.scalar(found.with_for_update())
     if customer is None:
-        insert = postgresql_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
         await session.execute(
-            insert(Customer)
+            insert_for(session)(Customer)
             .values(channel=channel, external_id=external_id, name=name, created_at=now())
             .on_conflict_do_nothing(index_elements=["channel", "external_id"])
         )

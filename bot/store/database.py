@@ -7,13 +7,15 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import event
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlalchemy.ext.asyncio import AsyncSession as Session
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 
-__all__ = ["Session", "create_engine", "migrate", "session_factory"]
+__all__ = ["Session", "create_engine", "insert_for", "migrate", "session_factory"]
 
 
 def _sqlite_pragmas(connection, record) -> None:
@@ -35,6 +37,11 @@ def create_engine(url: str) -> AsyncEngine:
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
     return create_async_engine(url, pool_size=10, max_overflow=10, pool_pre_ping=True)
+
+
+def insert_for(session: Session):
+    """The INSERT of the session's database, which knows ``on_conflict_do_nothing``."""
+    return postgresql_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
 
 
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[Session]:

@@ -10,11 +10,9 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select, update
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
-from bot.store.database import Session
+from bot.store.database import Session, insert_for
 from bot.store.models import ChannelEvent, Outgoing, now
 
 # How far a delivery has come; a report that comes late (delivered after read) changes nothing.
@@ -22,10 +20,6 @@ PROGRESS = {"pending": 0, "sent": 1, "delivered": 2, "read": 3}
 FAILED = "failed"
 # A message being sent is not picked up by another worker (or this one after a crash) for this long.
 LEASE = timedelta(minutes=2)
-
-
-def _insert(session: Session):
-    return postgresql_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
 
 
 class ChannelEvents:
@@ -36,7 +30,7 @@ class ChannelEvents:
         """Keep an event a webhook brought; False when the channel sent it before (a redelivery)."""
         async with self._sessions.begin() as session:
             result = await session.execute(
-                _insert(session)(ChannelEvent)
+                insert_for(session)(ChannelEvent)
                 .values(channel=channel, event_id=event_id[:300], body=body, received_at=now())
                 .on_conflict_do_nothing(index_elements=["channel", "event_id"])
             )
