@@ -147,7 +147,8 @@ class Sending:
 
 class Queued:
     """A channel whose messages go out through the outbox: ``deliver`` stores them, shaped into
-    the platform's parts by ``parts``, for the customer's id on the channel; the worker sends."""
+    the platform's parts by ``parts``, for the customer's id on the channel; the worker sends. On
+    a ``threaded`` platform (Slack) they go to the thread the customer last wrote in."""
 
     def __init__(
         self,
@@ -157,8 +158,10 @@ class Queued:
         outbox: Outbox,
         conversations: Conversations,
         sending: Sending,
+        threaded: bool = False,
     ):
         self.name = name
+        self._threaded = threaded
         self.capabilities = capabilities
         self._parts = parts
         self._outbox = outbox
@@ -170,15 +173,16 @@ class Queued:
         if not parts:
             return
         conversation = await self._conversations.get(conversation_id)
-        # Answered in the thread the customer last wrote in, where the platform has threads.
-        last = await self._conversations.last_from_customer(conversation_id)
-        thread = (last.payload.get("metadata") or {}).get("thread") if last is not None else None
-        if thread:
+        if self._threaded and (thread := await self._thread(conversation_id)):
             parts = [{**part, "thread": thread} for part in parts]
         await self._outbox.add(
             message["id"], conversation_id, self.name, conversation.customer.external_id, parts
         )
         self._sending.wake()
+
+    async def _thread(self, conversation_id: int) -> str | None:
+        last = await self._conversations.last_from_customer(conversation_id)
+        return (last.payload.get("metadata") or {}).get("thread") if last is not None else None
 
     async def changed(self, conversation_id: int, state: dict[str, Any]) -> None:
         return None

@@ -12,6 +12,7 @@ from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime, timedelta
 from functools import partial
 from pathlib import Path
+from typing import Any
 
 import aiohttp
 import aiohttp_jinja2
@@ -25,8 +26,8 @@ from bot.channels import whatsapp as whatsapp_channel
 from bot.channels.email import SmtpSender
 from bot.core.assistant import RasaClient
 from bot.core.availability import StaffHours
-from bot.core.channels import Channels
-from bot.core.outbox import EMAIL, ByEmail, Queued, Sending
+from bot.core.channels import Capabilities, Channels
+from bot.core.outbox import EMAIL, ByEmail, Queued, Sender, Sending
 from bot.core.router import Router
 from bot.gateway import chat, slack, twilio_whatsapp, whatsapp
 from bot.gateway.auth import staff_auth
@@ -141,79 +142,57 @@ async def _sweep(router: Router, hub: Hub, every_seconds: float = 60) -> None:
 
 
 async def _platforms(app: web.Application) -> AsyncIterator[None]:
-    """The clients of the platforms configured (WhatsApp), closed on shutdown."""
+    """The clients of the platforms configured, closed on shutdown."""
     settings = app[SETTINGS]
-    async with httpx.AsyncClient(timeout=15.0) as whatsapp_http:
-        if settings.whatsapp_enabled:
-            app[WHATSAPP] = whatsapp_channel.client(settings, whatsapp_http)
-        if settings.twilio_enabled:
-            app[TWILIO] = twilio_channel.client(settings)
-        if settings.slack_enabled:
-            app[SLACK] = slack_channel.web_client(settings, app[HTTP_CLIENT])
-        try:
-            yield
-        finally:
-            if TWILIO in app:
-                await app[TWILIO].http_client.close()
+    whatsapp_http = httpx.AsyncClient(timeout=15.0) if settings.whatsapp_enabled else None
+    if whatsapp_http is not None:
+        app[WHATSAPP] = whatsapp_channel.client(settings, whatsapp_http)
+    if settings.twilio_enabled:
+        app[TWILIO] = twilio_channel.client(settings)
+    if settings.slack_enabled:
+        app[SLACK] = slack_channel.web_client(settings, app[HTTP_CLIENT])
+    try:
+        yield
+    finally:
+        if whatsapp_http is not None:
+            await whatsapp_http.aclose()
+        if TWILIO in app:
+            await app[TWILIO].http_client.close()
 
 
 def _channels(app: web.Application, hub: Hub) -> Sending:
     """The channels the core delivers to, and the outbox worker sending on the platforms' ones."""
     settings = app[SETTINGS]
-    senders = {}
+    senders: dict[str, Sender] = {}
+    # Each platform configured: its name, what it can show, its parts, whether it has threads.
+    platforms: list[tuple[str, Capabilities, Callable[[dict[str, Any]], list[dict[str, Any]]], bool]] = []
     if WHATSAPP in app:
         senders[whatsapp_channel.CHANNEL] = whatsapp_channel.WhatsAppSender(app[WHATSAPP])
+        parts = partial(
+            whatsapp_channel.parts,
+            public_url=settings.public_url,
+            template_language=settings.whatsapp_template_language,
+        )
+        platforms.append((whatsapp_channel.CHANNEL, whatsapp_channel.capabilities(settings), parts, False))
     if TWILIO in app:
         status_url = settings.public_url and settings.public_url.rstrip("/") + twilio_channel.STATUS_PATH
         senders[twilio_channel.CHANNEL] = twilio_channel.TwilioSender(
             app[TWILIO], settings.twilio_whatsapp_from, status_url
         )
+        platforms.append((twilio_channel.CHANNEL, twilio_channel.CAPABILITIES, twilio_channel.parts, False))
     if SLACK in app:
         senders[slack_channel.CHANNEL] = slack_channel.SlackSender(app[SLACK])
+        parts = partial(slack_channel.parts, public_url=settings.public_url)
+        platforms.append((slack_channel.CHANNEL, slack_channel.CAPABILITIES, parts, True))
     if settings.smtp_host:
         senders[EMAIL] = SmtpSender(settings, app[KNOWLEDGE].shop.name)
     sending = Sending(app[OUTBOX], hub, senders)
     app[CHANNELS] = Channels({chat.CHANNEL: chat.WebChat(hub)})
-    if SLACK in app:
-        app[CHANNELS].add(
-            slack_channel.CHANNEL,
-            Queued(
-                slack_channel.CHANNEL,
-                slack_channel.CAPABILITIES,
-                partial(slack_channel.parts, public_url=settings.public_url),
-                app[OUTBOX],
-                app[CONVERSATIONS],
-                sending,
-            ),
+    for name, capabilities, parts, threaded in platforms:
+        queued = Queued(
+            name, capabilities, parts, app[OUTBOX], app[CONVERSATIONS], sending, threaded=threaded
         )
-    if TWILIO in app:
-        app[CHANNELS].add(
-            twilio_channel.CHANNEL,
-            Queued(
-                twilio_channel.CHANNEL,
-                twilio_channel.CAPABILITIES,
-                twilio_channel.parts,
-                app[OUTBOX],
-                app[CONVERSATIONS],
-                sending,
-            ),
-        )
-    if WHATSAPP in app:
-        app[CHANNELS].add(
-            whatsapp_channel.CHANNEL,
-            Queued(
-                whatsapp_channel.CHANNEL,
-                whatsapp_channel.capabilities(settings),
-                partial(
-                    whatsapp_channel.parts,
-                    public_url=settings.public_url,
-                    template_language=settings.whatsapp_template_language,
-                ),
-                app[OUTBOX],
-                app[CONVERSATIONS],
-                sending,
-            ),
-        )
+        app[CHANNELS].add(name, queued)
     return sending
 
 

@@ -25,7 +25,7 @@ from bot.channels import slack
 from bot.core.router import Router
 from bot.gateway.inputs import json_object
 from bot.gateway.keys import INBOUND, SETTINGS, SLACK
-from bot.gateway.webhooks import Inbound, take_in, with_media
+from bot.gateway.webhooks import Inbound, downloading, take_in, with_media
 from bot.store.media import MediaFiles
 
 log = logging.getLogger(__name__)
@@ -75,12 +75,8 @@ def handler(
 ):
     names: dict[str, str | None] = {}
 
-    async def fetch(attachment: dict[str, Any]) -> bytes:
-        # Slack's file addresses need the bot's token (and its files:read scope).
-        headers = {"Authorization": f"Bearer {token}"}
-        async with http.get(str(attachment["media_url"]), headers=headers) as response:
-            response.raise_for_status()
-            return await response.read()
+    # Slack's file addresses need the bot's token (and its files:read scope).
+    fetch = downloading(http, headers={"Authorization": f"Bearer {token}"})
 
     async def name_of(user: str) -> str | None:
         """The person's name as their Slack profile gives it, for the inbox (asked once each)."""

@@ -14,7 +14,7 @@ from bot.channels import twilio_whatsapp as twilio
 from bot.core.outbox import Sending
 from bot.core.router import Router
 from bot.gateway.keys import INBOUND, SETTINGS
-from bot.gateway.webhooks import take_in, with_media
+from bot.gateway.webhooks import downloading, take_in, with_media
 from bot.settings import Settings
 from bot.store.media import MediaFiles
 
@@ -59,12 +59,8 @@ async def status(request: web.Request) -> web.Response:
 def handler(
     router: Router, sending: Sending, http: aiohttp.ClientSession, settings: Settings, media: MediaFiles
 ):
-    async def fetch(attachment: dict[str, Any]) -> bytes:
-        # Twilio's media URLs need the account's credentials (and redirect to where the file is).
-        auth = aiohttp.BasicAuth(settings.twilio_account_sid, settings.twilio_auth_token)
-        async with http.get(attachment["media_url"], auth=auth) as response:
-            response.raise_for_status()
-            return await response.read()
+    # Twilio's media URLs need the account's credentials (and redirect to where the file is).
+    fetch = downloading(http, auth=aiohttp.BasicAuth(settings.twilio_account_sid, settings.twilio_auth_token))
 
     async def handle(event: dict[str, Any]) -> None:
         if "message" in event:

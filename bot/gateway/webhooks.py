@@ -12,6 +12,8 @@ from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from typing import Any
 
+import aiohttp
+
 from bot.core.intake import Duplicate, Incoming, MessageRejected
 from bot.core.router import Router
 from bot.store.media import MediaFiles
@@ -84,9 +86,22 @@ class Inbound:
         await asyncio.gather(*list(self._running), return_exceptions=True)
 
 
-async def with_media(
-    incoming: Incoming, fetch: Callable[[dict[str, Any]], Awaitable[bytes]], media: MediaFiles
-) -> Incoming:
+Fetch = Callable[[dict[str, Any]], Awaitable[bytes]]
+
+
+def downloading(http: aiohttp.ClientSession, **credentials: Any) -> Fetch:
+    """Getting an attachment from its ``media_url``, with the platform's credentials (``auth=``
+    or ``headers=``, as aiohttp takes them)."""
+
+    async def fetch(attachment: dict[str, Any]) -> bytes:
+        async with http.get(str(attachment["media_url"]), **credentials) as response:
+            response.raise_for_status()
+            return await response.read()
+
+    return fetch
+
+
+async def with_media(incoming: Incoming, fetch: Fetch, media: MediaFiles) -> Incoming:
     """The message with its picture or file kept for staff (``fetch`` gets it from the platform);
     when that fails, the message goes on without it, saying why."""
     if incoming.attachment is None:
