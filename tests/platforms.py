@@ -69,7 +69,27 @@ def in_a_thread(fake):
         thread.join(timeout=10)
 
 
-class FakeGraphApi:
+class FakePlatform:
+    """A platform's API on a free loopback port (``url``), serving the routes ``routes`` adds."""
+
+    server: TestServer | None = None
+    url = ""
+
+    def routes(self, router: web.UrlDispatcher) -> None:
+        raise NotImplementedError
+
+    async def start(self) -> None:
+        app = web.Application()
+        self.routes(app.router)
+        self.server = TestServer(app, host="127.0.0.1")
+        await self.server.start_server()
+        self.url = f"http://127.0.0.1:{self.server.port}"
+
+    async def close(self) -> None:
+        await self.server.close()
+
+
+class FakeGraphApi(FakePlatform):
     """The Graph API's messages endpoint: records each message sent, answers with a new wamid;
     ``fail_next`` makes the next requests fail (a 500, or Meta's error of the given code)."""
 
@@ -80,7 +100,6 @@ class FakeGraphApi:
         self.media: dict[str, bytes] = {"1479537139650973": JPEG}
         self._failures: list[tuple[int, int]] = []
         self._ids = itertools.count(1)
-        self.server: TestServer | None = None
 
     async def _media_file(self, request: web.Request) -> web.Response:
         if (refused := self._refused(request)) is not None:
@@ -90,18 +109,10 @@ class FakeGraphApi:
     def fail_next(self, times: int = 1, status: int = 500, code: int = 131000) -> None:
         self._failures += [(status, code)] * times
 
-    async def start(self) -> str:
-        app = web.Application()
-        app.router.add_post("/{version}/{phone}/messages", self._messages)
-        app.router.add_get("/{version}/{phone}", self._number)
-        app.router.add_get("/media-files/{media}", self._media_file)
-        self.server = TestServer(app, host="127.0.0.1")
-        await self.server.start_server()
-        self.url = f"http://127.0.0.1:{self.server.port}"
-        return self.url
-
-    async def close(self) -> None:
-        await self.server.close()
+    def routes(self, router: web.UrlDispatcher) -> None:
+        router.add_post("/{version}/{phone}/messages", self._messages)
+        router.add_get("/{version}/{phone}", self._number)
+        router.add_get("/media-files/{media}", self._media_file)
 
     @staticmethod
     def _refused(request: web.Request) -> web.Response | None:
@@ -259,26 +270,17 @@ TWILIO_TOKEN = "twilio-auth-token-for-tests"
 TWILIO_FROM = "whatsapp:+14155238886"
 
 
-class FakeTwilio:
+class FakeTwilio(FakePlatform):
     """Twilio's Messages resource: records each message created (its form), answers with a SID."""
 
     def __init__(self) -> None:
         self.sent: list[dict] = []
         self._ids = itertools.count(1)
-        self.server: TestServer | None = None
 
-    async def start(self) -> str:
-        app = web.Application()
-        app.router.add_post("/2010-04-01/Accounts/{account}/Messages.json", self._create)
-        app.router.add_get("/2010-04-01/Accounts/{account}.json", self._account)
-        app.router.add_get("/2010-04-01/Accounts/{account}/Messages/{message}/Media/{media}", self._media)
-        self.server = TestServer(app, host="127.0.0.1")
-        await self.server.start_server()
-        self.url = f"http://127.0.0.1:{self.server.port}"
-        return self.url
-
-    async def close(self) -> None:
-        await self.server.close()
+    def routes(self, router: web.UrlDispatcher) -> None:
+        router.add_post("/2010-04-01/Accounts/{account}/Messages.json", self._create)
+        router.add_get("/2010-04-01/Accounts/{account}.json", self._account)
+        router.add_get("/2010-04-01/Accounts/{account}/Messages/{message}/Media/{media}", self._media)
 
     @staticmethod
     def _refused(request: web.Request) -> web.Response | None:
@@ -333,7 +335,7 @@ SLACK_BOT_TOKEN = "xoxb-test-token"
 SLACK_APP_TOKEN = "xapp-test-token"
 
 
-class FakeSlack:
+class FakeSlack(FakePlatform):
     """Slack's Web API (chat.postMessage, apps.connections.open) and a Socket Mode server: records
     what was posted and what the app acknowledged; ``push`` sends an envelope down the socket."""
 
@@ -342,26 +344,24 @@ class FakeSlack:
         self.acks: list[str] = []
         self.sockets: list[web.WebSocketResponse] = []
         self._ts = itertools.count(1)
-        self.server: TestServer | None = None
 
-    async def start(self) -> str:
-        app = web.Application()
-        app.router.add_post("/api/chat.postMessage", self._post_message)
-        app.router.add_post("/api/apps.connections.open", self._open)
-        app.router.add_post("/api/auth.test", self._auth_test)
-        app.router.add_route("*", "/api/users.info", self._user)
-        app.router.add_get("/files-pri/{file:.+}", self._file)
-        app.router.add_get("/link", self._socket)
-        self.server = TestServer(app, host="127.0.0.1")
-        await self.server.start_server()
-        self.url = f"http://127.0.0.1:{self.server.port}"
-        self.api = self.url + "/api/"
-        return self.api
+    def routes(self, router: web.UrlDispatcher) -> None:
+        router.add_post("/api/chat.postMessage", self._post_message)
+        router.add_post("/api/apps.connections.open", self._open)
+        router.add_post("/api/auth.test", self._auth_test)
+        router.add_route("*", "/api/users.info", self._user)
+        router.add_get("/files-pri/{file:.+}", self._file)
+        router.add_get("/link", self._socket)
+
+    @property
+    def api(self) -> str:
+        """The Web API's base address, as slack_sdk takes it."""
+        return self.url + "/api/"
 
     async def close(self) -> None:
         for socket in self.sockets:
             await socket.close()
-        await self.server.close()
+        await super().close()
 
     async def _post_message(self, request: web.Request) -> web.Response:
         assert request.headers["Authorization"] == f"Bearer {SLACK_BOT_TOKEN}"
