@@ -12,7 +12,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.core.channels import Capabilities, public_picture, split_text
+from bot.core.channels import Capabilities, offered, public_picture, split_text
 from bot.core.intake import Incoming
 from bot.core.outbox import SendFailed
 from bot.settings import Settings
@@ -149,9 +149,7 @@ def parts(message: dict[str, Any], public_url: str | None) -> list[dict[str, Any
     pieces = split_text(message.get("text") or "", MAX_TEXT) or [""]
     found = [_message(piece) for piece in pieces]
     last = found[-1]
-    buttons = [b for b in message.get("buttons") or [] if isinstance(b, dict) and b.get("payload")]
-    cards = message.get("custom") if isinstance(message.get("custom"), dict) else {}
-    products = cards.get("products", []) if cards.get("type") == "product_cards" else []
+    buttons, products = offered(message)
     last["blocks"] += [_card(product, public_url) for product in products[:MAX_CARDS]]
     if buttons:
         last["blocks"].append(

@@ -26,7 +26,7 @@ from pywa_async.types import (
     SectionRow,
 )
 
-from bot.core.channels import Capabilities, product_line, public_picture, split_text
+from bot.core.channels import Capabilities, offered, product_line, public_picture, split_text
 from bot.core.intake import Incoming
 from bot.core.outbox import SendFailed
 from bot.settings import Settings
@@ -194,9 +194,7 @@ def parts(message: dict[str, Any], public_url: str | None, template_language: st
     if message.get("template"):
         return [{"kind": "template", "name": message["template"], "language": template_language}]
     text = message.get("text") or ""
-    buttons = [b for b in message.get("buttons") or [] if isinstance(b, dict) and b.get("payload")]
-    cards = message.get("custom") if isinstance(message.get("custom"), dict) else {}
-    products = cards.get("products", []) if cards.get("type") == "product_cards" else []
+    buttons, products = offered(message)
     pictured = [p for p in products if public_picture(p, public_url)][:MAX_CARDS]
     listed = [p for p in products if p not in pictured]
     if listed:

@@ -106,6 +106,15 @@ def product_line(product: dict[str, Any]) -> str:
     return f"- {product.get('name', '')}{price}{stock}{link}"
 
 
+def offered(view: dict[str, Any]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """What a message (``channel_view``) offers besides its text: the buttons that carry a payload,
+    and the products of its product cards; for a platform that draws them its own way."""
+    buttons = [b for b in view.get("buttons") or [] if isinstance(b, dict) and b.get("payload")]
+    cards = view.get("custom") if isinstance(view.get("custom"), dict) else {}
+    products = cards.get("products", []) if cards.get("type") == "product_cards" else []
+    return buttons, products
+
+
 def public_picture(product: dict[str, Any], public_url: str | None) -> str | None:
     """The product's picture as an https address a platform can fetch itself (the shop's own
     pictures through the gateway's public address); None on a gateway only this machine reaches."""
