@@ -60,14 +60,16 @@ def _run(settings) -> int:
 def _platforms(settings) -> str:
     """The platform channels configured, with where their webhooks are (``check-channels`` says
     whether their credentials work)."""
+    from bot.channels import slack, twilio_whatsapp, whatsapp
+
     base = (settings.public_url or settings.gateway_url).rstrip("/")
     on = [
-        (settings.whatsapp_enabled, "WhatsApp", f"{base}/channels/whatsapp/webhook"),
-        (settings.twilio_enabled, "Twilio", f"{base}/channels/twilio/webhook"),
+        (settings.whatsapp_enabled, "WhatsApp", base + whatsapp.WEBHOOK_PATH),
+        (settings.twilio_enabled, "Twilio", base + twilio_whatsapp.WEBHOOK_PATH),
         (
             settings.slack_enabled,
             "Slack",
-            "Socket Mode" if settings.slack_app_token else f"{base}/channels/slack/events",
+            "Socket Mode" if settings.slack_app_token else base + slack.EVENTS_PATH,
         ),
         (bool(settings.smtp_host), "e-mail", f"through {settings.smtp_host}"),
     ]

@@ -44,7 +44,7 @@ async def _whatsapp(settings: Settings) -> Check:
             number = await whatsapp.client(settings, session).get_business_phone_number()
         except Exception as problem:  # pywa's errors, or the network's: the message says which
             return Check("WhatsApp (Cloud API)", True, False, f"the Graph API refused: {problem}")
-    webhook = _webhook(settings, "/channels/whatsapp/webhook")
+    webhook = _webhook(settings, whatsapp.WEBHOOK_PATH)
     return Check(
         "WhatsApp (Cloud API)", True, True, f"{number.verified_name}, {number.display_phone_number}{webhook}"
     )
@@ -60,7 +60,7 @@ async def _twilio(settings: Settings) -> Check:
         return Check("WhatsApp (Twilio)", True, False, f"Twilio refused: {problem}")
     finally:
         await client.http_client.close()
-    webhook = _webhook(settings, "/channels/twilio/webhook")
+    webhook = _webhook(settings, twilio_whatsapp.WEBHOOK_PATH)
     return Check(
         "WhatsApp (Twilio)",
         True,
@@ -84,7 +84,7 @@ async def _slack(settings: Settings) -> Check:
     way = (
         "Socket Mode"
         if settings.slack_app_token
-        else "the Events API" + _webhook(settings, "/channels/slack/events")
+        else "the Events API" + _webhook(settings, slack.EVENTS_PATH)
     )
     return Check("Slack", True, True, f"bot {who.get('user')!r} in {who.get('team')!r}, by {way}")
 

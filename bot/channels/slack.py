@@ -18,6 +18,9 @@ from bot.core.outbox import SendFailed
 from bot.settings import Settings
 
 CHANNEL = "slack"
+# Where Slack sends events, and clicks on our buttons (the Events API; Socket Mode needs neither).
+EVENTS_PATH = "/channels/slack/events"
+INTERACTIONS_PATH = "/channels/slack/interactions"
 CAPABILITIES = Capabilities()
 # A section block's text at most; longer texts go as several messages.
 MAX_TEXT = 3000

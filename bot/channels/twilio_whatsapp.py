@@ -25,6 +25,8 @@ CHANNEL = "twilio"
 TWILIO_API = "https://api.twilio.com"
 # Twilio's longest WhatsApp message body.
 MAX_TEXT = 1600
+# Where Twilio posts incoming messages, and the delivery callbacks of ours.
+WEBHOOK_PATH = "/channels/twilio/webhook"
 STATUS_PATH = "/channels/twilio/status"
 # Twilio's message statuses as the outbox counts them (queued and accepted are not yet sent).
 STATUSES = {

@@ -32,6 +32,8 @@ from bot.core.outbox import SendFailed
 from bot.settings import Settings
 
 CHANNEL = "whatsapp"
+# Where Meta sends the webhook (the verification handshake too).
+WEBHOOK_PATH = "/channels/whatsapp/webhook"
 MAX_TEXT = 4096  # a text message
 MAX_BODY = 1024  # the text of a message with buttons or a list, and a picture's caption
 MAX_BUTTONS = 3

@@ -6,6 +6,9 @@ from pathlib import Path
 
 from aiohttp import web
 
+from bot.channels import slack as slack_channel
+from bot.channels import twilio_whatsapp as twilio_channel
+from bot.channels import whatsapp as whatsapp_channel
 from bot.gateway import api, chat, inbox, slack, twilio_whatsapp, views, whatsapp, widget
 from bot.gateway.keys import SETTINGS
 from bot.knowledge.catalog import IMAGES_URL
@@ -26,12 +29,14 @@ def setup_routes(app: web.Application) -> None:
     app.router.add_get("/api/conversations/{conversation}/messages", api.conversation_messages)
     app.router.add_get("/api/openapi.json", api.openapi, name="openapi")
     # The platforms' webhooks (README: "WhatsApp")
-    app.router.add_get("/channels/whatsapp/webhook", whatsapp.verify, name="whatsapp-webhook")
-    app.router.add_post("/channels/whatsapp/webhook", whatsapp.receive)
-    app.router.add_post("/channels/slack/events", slack.events, name="slack-events")
-    app.router.add_post("/channels/slack/interactions", slack.interactions)
-    app.router.add_post("/channels/twilio/webhook", twilio_whatsapp.receive, name="twilio-webhook")
-    app.router.add_post("/channels/twilio/status", twilio_whatsapp.status)
+    # (/channels/whatsapp/webhook, /channels/slack/events and /interactions,
+    # /channels/twilio/webhook and /status: the platforms' modules hold them, for check-channels)
+    app.router.add_get(whatsapp_channel.WEBHOOK_PATH, whatsapp.verify, name="whatsapp-webhook")
+    app.router.add_post(whatsapp_channel.WEBHOOK_PATH, whatsapp.receive)
+    app.router.add_post(slack_channel.EVENTS_PATH, slack.events, name="slack-events")
+    app.router.add_post(slack_channel.INTERACTIONS_PATH, slack.interactions)
+    app.router.add_post(twilio_channel.WEBHOOK_PATH, twilio_whatsapp.receive, name="twilio-webhook")
+    app.router.add_post(twilio_channel.STATUS_PATH, twilio_whatsapp.status)
     # The web chat (customers): the widget a shop's pages embed, and the chat as a page of its own
     app.router.add_get("/chat", chat.page, name="chat")
     app.router.add_get("/widget/v1/supportdesk.js", widget.script, name="widget")

@@ -22,11 +22,16 @@ from bot.store.media import MediaFiles
 log = logging.getLogger(__name__)
 
 
-async def verify(request: web.Request) -> web.Response:
-    """Meta's handshake when the webhook is registered: the verify token back as the challenge."""
+def _configured(request: web.Request) -> WhatsApp:
     client = request.app.get(WHATSAPP)
     if client is None:
         raise web.HTTPNotFound(text="WhatsApp is not configured on this gateway")
+    return client
+
+
+async def verify(request: web.Request) -> web.Response:
+    """Meta's handshake when the webhook is registered: the verify token back as the challenge."""
+    client = _configured(request)
     if request.query.get("hub.mode") != "subscribe":
         raise web.HTTPBadRequest(text="expected hub.mode=subscribe")
     challenge, status = await client.webhook_challenge_handler(
@@ -36,9 +41,7 @@ async def verify(request: web.Request) -> web.Response:
 
 
 async def receive(request: web.Request) -> web.Response:
-    client = request.app.get(WHATSAPP)
-    if client is None:
-        raise web.HTTPNotFound(text="WhatsApp is not configured on this gateway")
+    client = _configured(request)
     body = await request.read()
     if await client.webhook_update_validator(body, request.headers.get(utils.HUB_SIG)) is not None:
         log.warning("refused a WhatsApp webhook from %s: missing or wrong signature", request.remote)
