@@ -11,7 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions import shop
 from bot.knowledge.products import Recommendation
 from bot.knowledge.shopping import answer_shopper, refines_a_request
-from bot.knowledge.shopping_state import REQUEST_SLOTS
+from bot.knowledge.shopping_state import REQUEST_SLOT, SHOWN_SLOT
 
 
 def product_card(recommendation: Recommendation) -> dict[str, Any]:
@@ -28,17 +28,6 @@ def product_card(recommendation: Recommendation) -> dict[str, Any]:
     }
 
 
-def cards_as_text(recommendations: list[Recommendation]) -> str:
-    """The same recommendations for channels that cannot show cards."""
-    lines = ["Here is what I'd suggest:"]
-    for number, item in enumerate(recommendations, start=1):
-        product = item.product
-        lines.append(
-            f"{number}. {product.name}, {product.price} {product.currency} ({item.why}): {product.url}"
-        )
-    return "\n".join(lines)
-
-
 def is_for_product_search(tracker: Tracker, not_understood: bool = False) -> bool:
     """Whether the message asks about products the catalog names ("is the Stormline in stock?"),
     read with the catalog's own words, so even when Rasa took it for an FAQ question the product
@@ -53,11 +42,12 @@ def is_for_product_search(tracker: Tracker, not_understood: bool = False) -> boo
         return True
     if not not_understood:
         return False
-    previous = {slot: tracker.get_slot(slot) for slot in REQUEST_SLOTS}
-    names_catalog = (said.category or said.product or said.brand) is not None and not said.unknown
+    previous = tracker.get_slot(REQUEST_SLOT)
+    names_catalog = (said.category or said.kinds or said.product or said.brand) and not said.unknown
     # "do you sell GPS watches?": a shopping request for something the catalog has no word for.
     asks_for_other_things = said.wants and bool(said.unknown)
-    return names_catalog or asks_for_other_things or refines_a_request(said, previous)
+    shown = tracker.get_slot(SHOWN_SLOT) or []
+    return bool(names_catalog or asks_for_other_things or refines_a_request(said, previous, shown))
 
 
 class ActionOutOfScope(Action):
@@ -90,8 +80,8 @@ class ActionRecommendProducts(Action):
             shop.product_finder(),
             tracker.latest_message.get("text") or "",
             entities,
-            {slot: tracker.get_slot(slot) for slot in REQUEST_SLOTS},
-            tracker.get_slot("shown_products") or [],
+            tracker.get_slot(REQUEST_SLOT),
+            tracker.get_slot(SHOWN_SLOT) or [],
         )
         for line in answer.said:
             if line.response:
@@ -99,15 +89,13 @@ class ActionRecommendProducts(Action):
             else:
                 dispatcher.utter_message(text=line.text)
         if answer.recommendations:
+            # The cards alone: a channel that cannot draw them lists them in text instead
+            # (bot.core.channels.channel_view), so every channel shows each product once.
             dispatcher.utter_message(
-                text=cards_as_text(answer.recommendations),
                 json_message={
                     "type": "product_cards",
                     "products": [product_card(r) for r in answer.recommendations],
                 },
             )
-        slots = answer.slots or {}
-        return [
-            *(SlotSet(slot, value) for slot, value in slots.items()),
-            SlotSet("shown_products", answer.shown),
-        ]
+        request = [SlotSet(REQUEST_SLOT, answer.request)] if answer.request is not None else []
+        return [*request, SlotSet(SHOWN_SLOT, answer.shown)]

@@ -49,8 +49,8 @@ def test_product_cards_a_channel_cannot_draw_become_lines_with_price_stock_and_l
     view = channel_view(reply("Two tents:", custom=CARDS), TEXT_ONLY)
     assert view["text"].splitlines() == [
         "Two tents:",
-        "- Ridgeline 2 (249.00 USD): https://shop.example/ridgeline-2",
-        "- Summit Bivy (99.00 USD), sold out",
+        "1. Ridgeline 2 (249.00 USD): https://shop.example/ridgeline-2",
+        "2. Summit Bivy (99.00 USD, sold out)",
     ]
     assert "custom" not in view
 

@@ -12,7 +12,7 @@ from bot.knowledge.products import (
     ProductRequest,
     matching_categories,
 )
-from bot.knowledge.shopping_state import next_request, request_from_turn, request_slots
+from bot.knowledge.shopping_state import next_request, request_from_slots, request_from_turn, request_slots
 
 
 @pytest.fixture(scope="module")
@@ -44,9 +44,16 @@ def test_price_ranges_are_read_from_the_message(parser, text, expected):
 
 
 def test_catalog_words_are_recognised_without_training(parser):
-    said = parser.parse("any gray Kestrel hats in size L/XL, even sold out ones?")
+    text = "any gray Kestrel hats in size L/XL, even sold out ones?"
+    said = parser.parse(text)
     assert said == Constraints(
-        category="hats", brand="Kestrel", color="grey", size="l/xl", include_out_of_stock=True
+        text=text,
+        category="hats",
+        brand="Kestrel",
+        color="grey",
+        size="l/xl",
+        include_out_of_stock=True,
+        thing="gray Kestrel hats",
     )
     assert parser.parse("hiking boots size 10").size == "10"
     assert parser.parse("new boots please").category == "hiking boots"
@@ -95,25 +102,37 @@ def test_impossible_constraints_give_nothing_rather_than_something_wrong(finder)
     assert finder.recommend(ProductRequest(category="tents", max_price=Decimal("5"))) == []
 
 
-def test_a_follow_up_refines_the_previous_request(parser):
+def test_a_follow_up_refines_the_previous_request(finder, parser):
     first = request_from_turn(
-        "show me rain jackets", {"category": "rain jackets"}, {}, parser.parse("show me rain jackets")
+        finder,
+        "show me rain jackets",
+        {"category": "rain jackets"},
+        None,
+        parser.parse("show me rain jackets"),
     )
-    previous = request_slots(first)
+    previous = request_from_slots(request_slots(first))
     refined = request_from_turn(
-        "in blue, under $150", {"color": "blue"}, previous, parser.parse("in blue, under $150")
+        finder, "in blue, under $150", {"color": "blue"}, previous, parser.parse("in blue, under $150")
     )
     assert (refined.category, refined.color, refined.max_price) == ("rain jackets", "blue", Decimal("150"))
 
 
-def test_naming_a_new_category_starts_a_new_request(parser):
-    text = "red tents under $300"
-    previous = request_slots(
-        request_from_turn(text, {"category": "tents", "color": "red"}, {}, parser.parse(text))
+def test_naming_a_new_category_starts_a_new_request_keeping_the_budget(finder, parser):
+    text = "red tents under $300 for 2"
+    previous = request_from_slots(
+        request_slots(
+            request_from_turn(finder, text, {"category": "tents", "color": "red"}, None, parser.parse(text))
+        )
     )
     text = "do you have headlamps"
-    fresh = request_from_turn(text, {}, previous, parser.parse(text))
-    assert (fresh.category, fresh.color, fresh.max_price) == ("headlamps", None, None)
+    fresh = request_from_turn(finder, text, {}, previous, parser.parse(text))
+    # The colour and the party were the tent's; what they can spend is still what they can spend.
+    assert (fresh.category, fresh.color, fresh.people, fresh.max_price) == (
+        "headlamps",
+        None,
+        None,
+        Decimal("300"),
+    )
 
 
 @pytest.mark.parametrize(

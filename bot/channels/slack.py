@@ -153,7 +153,9 @@ def parts(message: dict[str, Any], public_url: str | None) -> list[dict[str, Any
     found = [_message(piece) for piece in pieces]
     last = found[-1]
     buttons, products = offered(message)
-    last["blocks"] += [_card(product, public_url) for product in products[:MAX_CARDS]]
+    last["blocks"] += [
+        _card(number, product, public_url) for number, product in enumerate(products[:MAX_CARDS], start=1)
+    ]
     if buttons:
         last["blocks"].append(
             {
@@ -182,7 +184,8 @@ def _message(text: str) -> dict[str, Any]:
     return {"kind": "message", "text": escaped(text), "blocks": blocks}
 
 
-def _card(product: dict[str, Any], public_url: str | None) -> dict[str, Any]:
+def _card(number: int, product: dict[str, Any], public_url: str | None) -> dict[str, Any]:
+    """A product as a Block Kit section, numbered as the text channels number it ("the second one")."""
     price = f" · {product['price']} {product.get('currency') or ''}".rstrip() if product.get("price") else ""
     stock = "" if product.get("in_stock", True) else " · sold out"
     url = str(product.get("url") or "")
@@ -190,7 +193,7 @@ def _card(product: dict[str, Any], public_url: str | None) -> dict[str, Any]:
     title = f"*<{escaped(url)}|{name}>*" if url.startswith("http") else f"*{name}*"
     block: dict[str, Any] = {
         "type": "section",
-        "text": {"type": "mrkdwn", "text": f"{title}{escaped(price)}{stock}"},
+        "text": {"type": "mrkdwn", "text": f"{number}. {title}{escaped(price)}{stock}"},
     }
     if address := public_picture(product, public_url):
         block["accessory"] = {"type": "image", "image_url": address, "alt_text": str(product.get("name", ""))}

@@ -200,7 +200,8 @@ def parts(message: dict[str, Any], public_url: str | None, template_language: st
     pictured = [p for p in products if public_picture(p, public_url)][:MAX_CARDS]
     listed = [p for p in products if p not in pictured]
     if listed:
-        text = "\n".join([text, *(product_line(p) for p in listed)]).strip()
+        numbered = [product_line(products.index(p) + 1, p) for p in listed]
+        text = "\n".join([text, *numbered]).strip()
     found: list[dict[str, Any]] = []
     pieces = split_text(text, MAX_TEXT) if text else []
     if buttons:
@@ -214,9 +215,8 @@ def parts(message: dict[str, Any], public_url: str | None, template_language: st
     else:
         found += [{"kind": "text", "text": piece} for piece in pieces]
     for product in pictured:
-        found.append(
-            {"kind": "image", "url": public_picture(product, public_url), "caption": _caption(product)}
-        )
+        caption = _caption(products.index(product) + 1, product)
+        found.append({"kind": "image", "url": public_picture(product, public_url), "caption": caption})
     return found
 
 
@@ -237,8 +237,8 @@ def _short(option: dict[str, str], most: int) -> dict[str, str]:
     return {**option, "title": title if len(title) <= most else title[: most - 1].rstrip() + "…"}
 
 
-def _caption(product: dict[str, Any]) -> str:
-    return product_line(product).removeprefix("- ")[:MAX_BODY]
+def _caption(number: int, product: dict[str, Any]) -> str:
+    return product_line(number, product)[:MAX_BODY]
 
 
 class WhatsAppSender:

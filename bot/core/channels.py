@@ -87,7 +87,8 @@ def channel_view(message: Message, capabilities: Capabilities) -> dict[str, Any]
         view.pop("buttons")
     cards = view.get("custom") if isinstance(view.get("custom"), dict) else None
     if cards and cards.get("type") == "product_cards" and not capabilities.cards:
-        lines += [product_line(product) for product in cards.get("products", [])]
+        products = cards.get("products", [])
+        lines += [product_line(number, product) for number, product in enumerate(products, start=1)]
         view.pop("custom")
     text = "\n".join(lines)
     if capabilities.max_chars and len(text) > capabilities.max_chars:
@@ -96,14 +97,14 @@ def channel_view(message: Message, capabilities: Capabilities) -> dict[str, Any]
     return view
 
 
-def product_line(product: dict[str, Any]) -> str:
-    """A product as one line of text, for a channel that shows no cards."""
-    price = (
-        f" ({product['price']} {product.get('currency') or ''}".rstrip() + ")" if product.get("price") else ""
-    )
-    stock = "" if product.get("in_stock", True) else ", sold out"
+def product_line(number: int, product: dict[str, Any]) -> str:
+    """A product as one numbered line of text, for a channel that shows no cards: numbered, so the
+    customer can say "the second one"."""
+    price = f"{product['price']} {product.get('currency') or ''}".strip() if product.get("price") else ""
+    stock = "" if product.get("in_stock", True) else "sold out"
+    why = str(product.get("why") or "") or ", ".join(filter(None, [price, stock]))
     link = f": {product['url']}" if product.get("url") else ""
-    return f"- {product.get('name', '')}{price}{stock}{link}"
+    return f"{number}. {product.get('name', '')}" + (f" ({why})" if why else "") + link
 
 
 def offered(view: dict[str, Any]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:

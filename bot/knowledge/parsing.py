@@ -14,7 +14,9 @@ from spacy.matcher import Matcher, PhraseMatcher
 
 from bot.knowledge import Knowledge
 from bot.knowledge.amounts import price
+from bot.knowledge.negation import negated
 from bot.knowledge.patterns import NUMBER_WORDS, add_patterns
+from bot.knowledge.quantities import Quantity, quantities
 from bot.knowledge.vocabulary import CatalogVocabulary, words
 
 # "for 2 nights", "for 3 season camping", "for 5 dollars": a number that counts something else.
@@ -32,21 +34,56 @@ _SHOPPING_WORDS = frozenset(
     father mother family sister brother grandson granddaughter bucks dollars budget available ok okay
     maybe also else lol pls plz u ur ya yes no sale online today one ones option options degree degrees
     litre litres liter liters order orders refund delivery shipping account password help package
-    parcel payment money""".split()
+    parcel payment money spend spending pay paying afford maximum minimum max min boring ugly old
+    year years age aged already else""".split()
 )
 # Orders by a catalog field a shopper may ask for ("the lightest tent").
 SORTS = ("LIGHTEST", "WARMEST", "LARGEST")
-_LITRES = re.compile(r"(\d+(?:\.\d+)?)\s*-?\s*(?:l|ltr|litres?|liters?)\b", re.IGNORECASE)
-_DEGREES = re.compile(
-    r"(?:rated\s+(?:to|for|down\s+to)\s+)(-?\d+)|(-?\d+)\s*(?:°\s*f?|degrees?(?:\s*f(?:ahrenheit)?)?)(?!\w)",
+# Who a product is for, by the words a shopper uses: children, or grown-ups.
+_CHILD_WORDS = frozenset(
+    """kid kids kid's kids' child children child's childs toddler toddlers son daughter grandson
+    granddaughter grandkid grandkids grandchild grandchildren nephew niece boy boys girl girls youth
+    junior juniors""".split()
+)
+_ADULT_WORDS = frozenset("""adult adults grown grownup grown-up man woman men women""".split())
+# "he's 35", "my 8 year old", "aged 10": an age; children's products up to this age.
+_AGE = re.compile(
+    r"\b(\d{1,2})\s*(?:-\s*)?(?:years?|yrs?|yo\b|y/o)"
+    r"|\b(?:he|she|they)(?:'s| is| are)\s+(\d{1,2})\b|\baged?\s+(\d{1,2})\b",
+    re.I,
+)
+CHILD_UP_TO_AGE = 12
+# "women's 8", "mens 10", "I'm a 9", "I wear an 11": a shoe size.
+_SHOE_SIZE = re.compile(
+    r"\b(?:(?P<who>women'?s|womens|ladies|men'?s|mens|uk|us|eu)\s+(?:size\s+)?"
+    r"|(?:i'?m|i am|i wear|i take)\s+(?:an?\s+)?(?:size\s+)?)"
+    r"(?P<size>\d{1,2}(?:\.5)?)\b",
     re.IGNORECASE,
 )
+# Words that end the noun phrase of the thing asked for ("a harness for my dog").
+_PHRASE_ENDS = frozenset(
+    """for with to on in at from under over around about that which who so and or rated rating
+    comfortable good suitable ideal made is are will can could should would preferably ideally
+    like""".split()
+)
+# Words of "about this much": a price near the amount, either way.
+_NEAR = frozenset({"around", "about", "approximately", "approx", "roughly", "~"})
+# Words before "more than 250" that make it a limit: "no", "can't spend", "don't want to pay".
+_REFUSALS = frozenset({"no", "not", "nothing", "n't", "never", "cant", "dont", "wont"})
+
+
+def _refused(doc, start: int) -> bool:
+    """Whether "more than"/"over" at ``start`` is said as a limit ("can't spend more than 250")."""
+    return any(token.lower_ in _REFUSALS for token in doc[max(0, start - 4) : start])
+
+
 # What a question about a named product asks, most specific first.
 QUESTIONS = ("compare", "sizes", "colors", "price", "stock")
 
 
 @dataclass(frozen=True)
 class Constraints:
+    text: str = ""  # the message as read (typos mended)
     category: str | None = None
     product: str | None = None  # a catalog product named in full, as the catalog writes it
     brand: str | None = None
@@ -63,7 +100,17 @@ class Constraints:
     # "the lightest", "the warmest", "the biggest": the products in that order of their catalog field
     sort: str | None = None
     capacity_l: Decimal | None = None  # "a 65 litre pack": about that many litres
+    min_capacity_l: Decimal | None = None  # "at least 50 litres", "30-40 litres"
+    max_capacity_l: Decimal | None = None  # "20 or 25 litre maximum"
+    max_weight_g: int | None = None  # "under a kilo"
     max_temperature_f: int | None = None  # "a bag rated to 20 degrees": warm enough for 20 °F
+    around_price: Decimal | None = None  # "around $250": near that, either way
+    # The kind of thing within a category, by the word its products' names end on ("lantern").
+    kinds: tuple[str, ...] = ()
+    not_kinds: tuple[str, ...] = ()  # "a headlamp, not a lantern"
+    not_categories: tuple[str, ...] = ()  # "I already have a tent"
+    not_colors: tuple[str, ...] = ()  # "grey is boring", "anything but black"
+    audience: str | None = None  # "kids" or "adults" ("for my 8 year old", "he's 35, not a kid")
     # Catalog products named, whole or in part, in the order named ("the Stormline Pro").
     products: tuple[str, ...] = ()
     question: str | None = None  # one of QUESTIONS, when the message asks about named products
@@ -71,6 +118,10 @@ class Constraints:
     # something the shop does not sell ("kayaks") is made of.
     unknown: tuple[str, ...] = ()
     wants: bool = False  # worded as wanting to buy something ("do you sell", "I need")
+    # The thing asked for, as said ("bike helmet", "tent pegs"), and its last word, the head: a
+    # thing whose head is no category or kind of the catalog may be something it does not sell.
+    thing: str | None = None
+    head_known: bool = True
 
 
 class ConstraintParser:
@@ -97,12 +148,128 @@ class ConstraintParser:
 
     def parse(self, text: str) -> Constraints:
         vocabulary = self.vocabulary
-        # Mend one-typo catalog words first ("trial running shoes", "sleepin bag").
+        # Mend one-typo catalog words and run-together ones first ("trial running shoes",
+        # "sleepin bag", "baselayers").
         doc = self._nlp(text)
         mended = "".join(vocabulary.spelled(token.text) + token.whitespace_ for token in doc)
         doc = self._nlp(mended) if mended != text else doc
-        found: dict[str, object] = {}
+        found: dict[str, object] = {"text": mended}
         recognised: set[int] = set()  # tokens that are catalog words: not "unknown"
+        # Numbers with units first: a temperature, volume or weight is never a price or a party.
+        measured = self._read_quantities(mended, found)
+        unit_tokens = {token.i for token in doc if any(start <= token.idx < end for start, end in measured)}
+        recognised |= unit_tokens
+        self._read_catalog_words(doc, found, recognised)
+        catalog_words = set(recognised) - unit_tokens
+        matches = sorted(
+            (
+                (self._nlp.vocab.strings[label], start, end)
+                for label, start, end in self._matcher(doc)
+                if not unit_tokens & set(range(start, end))
+            ),
+            key=lambda match: (match[1], match[1] - match[2]),  # in order, the longest first
+        )
+        self._read_patterns(doc, matches, found, recognised)
+        self._read_audience(doc, mended, found, recognised)
+        if (shoe := _SHOE_SIZE.search(mended)) and shoe.group("size") in vocabulary.sizes:
+            found.setdefault("size", shoe.group("size"))
+            for token in doc:
+                if shoe.start() <= token.idx < shoe.end():
+                    recognised.add(token.i)
+            if found.get("max_price") == price(shoe.group("size")):
+                found.pop("max_price")
+        kinds = {kind for kind, _, _ in matches}
+        asks = [question for question in QUESTIONS if question.upper() in kinds]
+        # "boots size 11" asks for a size, not which sizes there are ("does it come in size 11?"
+        # asks whether it is available: STOCK).
+        asks = [
+            q
+            for q in asks
+            if not ((q == "sizes" and "size" in found) or (q == "colors" and "color" in found))
+        ]
+        either = "or" in words(mended)
+        # A name said in part ("the Stormline Pro") counts in a question about products only:
+        # elsewhere "trail runners" is a kind of shoe, not the Rapid Trail Runner.
+        named = vocabulary.named_products(mended, partial=bool(asks) or either)
+        if named:
+            products = tuple(dict.fromkeys(mention.product.name for mention in named))
+            found["products"], found["product"] = products, products[0]
+            if len(products) > 1 and ("compare" in asks or either):
+                found["question"] = "compare"
+            else:
+                found["question"] = next((question for question in asks if question != "compare"), None)
+            for key in (
+                "capacity_l",
+                "min_capacity_l",
+                "max_capacity_l",
+                "max_weight_g",
+                "max_temperature_f",
+            ):
+                found.pop(key, None)  # "the 65L pack" names a product; it sets no capacity
+        self._read_thing(doc, found, recognised, catalog_words)
+        if found.get("thing") and not found["head_known"]:
+            # A head that product names use ("pullover", "joggers") is something the shop sells.
+            found["head_known"] = vocabulary.names_word(str(found["thing"]).split()[-1])
+        content = [
+            token.text
+            for i, token in enumerate(doc)
+            if i not in recognised
+            and token.is_alpha
+            and not token.is_stop
+            and token.lower_ not in _SHOPPING_WORDS
+        ]
+        # Only a message made of words the catalog never uses asks for something it does not have:
+        # "ski boots" may be hiking boots, "kayaks" cannot be anything in it.
+        if content and not named and not any(vocabulary.known(word.lower()) for word in content):
+            found["unknown"] = tuple(content)
+        return Constraints(**found)
+
+    @staticmethod
+    def _read_thing(doc, found: dict[str, object], recognised: set[int], catalog_words: set[int]) -> None:
+        """The first noun phrase's words, up to a preposition ("gas canisters for my stove":
+        "gas canisters"), and whether its head (last word) is a catalog word."""
+        thing: list[int] = []
+        for token in doc:
+            if thing and token.lower_ in _PHRASE_ENDS:
+                break
+            if token.i in catalog_words or (
+                token.is_alpha
+                and not token.is_stop
+                and token.lower_ not in _SHOPPING_WORDS
+                and token.i not in recognised
+            ):
+                thing.append(token.i)
+            elif thing and token.is_punct:
+                break
+        if thing:
+            found["thing"] = " ".join(doc[i].text for i in thing)
+            found["head_known"] = thing[-1] in catalog_words
+
+    @staticmethod
+    def _read_quantities(text: str, found: dict[str, object]) -> list[tuple[int, int]]:
+        """Temperatures, volumes and weights (``quantities``) as constraints; their places."""
+        said: list[Quantity] = quantities(text)
+        for quantity in said:
+            if quantity.kind == "temperature":
+                found.setdefault("max_temperature_f", int(quantity.value))
+            elif quantity.kind == "volume":
+                if quantity.relation == "about":
+                    found.setdefault("capacity_l", quantity.value)
+                elif quantity.relation == "most":
+                    found.setdefault("max_capacity_l", quantity.value)
+                elif quantity.relation == "least":
+                    found.setdefault("min_capacity_l", quantity.value)
+                else:
+                    found.setdefault("min_capacity_l", quantity.value)
+                    found.setdefault("max_capacity_l", quantity.upper)
+            elif quantity.relation != "least":
+                found.setdefault("max_weight_g", int(quantity.upper or quantity.value))
+        return [quantity.span for quantity in said]
+
+    def _read_catalog_words(self, doc, found: dict[str, object], recognised: set[int]) -> None:
+        """Categories, kinds, brands, colours and sizes the catalog uses, each wanted or (said
+        with a negation: "not a lantern", "grey is boring") not wanted."""
+        vocabulary = self.vocabulary
         categories = []  # (for a purpose, a kind word, where, category): the least of them wins
         # Longest first, so "hiking boots" is the category, not "boots" alone.
         for label, start, end in sorted(self._phrases(doc), key=lambda match: match[1] - match[2]):
@@ -111,13 +278,21 @@ class ConstraintParser:
             if recognised & set(range(start, end)):
                 continue  # part of a longer phrase already read
             recognised.update(range(start, end))
+            unwanted = negated(doc, start, end)
             if kind in ("CATEGORY", "KIND"):
                 meant = (vocabulary.category_of if kind == "CATEGORY" else vocabulary.kind_of)[said]
+                head = vocabulary.kind_word(said) if kind == "KIND" else None
+                if unwanted:
+                    key, value = ("not_kinds", head) if head else ("not_categories", meant)
+                    found[key] = (*found.get(key, ()), value)
+                    continue
                 # "a lantern for the tent" is a lantern: a category after "for" is what it is for.
                 purpose = any(token.lower_ == "for" for token in doc[max(0, start - 2) : start])
-                categories.append((purpose, kind == "KIND", start, meant))
+                categories.append((purpose, kind == "KIND", start, meant, head))
             elif kind == "BRAND":
                 found.setdefault("brand", vocabulary.brand_of[said])
+            elif kind == "COLOR" and unwanted:
+                found["not_colors"] = (*found.get("not_colors", ()), vocabulary.colour_of[said])
             elif kind == "COLOR":
                 found.setdefault("color", vocabulary.colour_of[said])
             elif kind == "SIZE" and (said not in vocabulary.english or self._says_size(doc, start)):
@@ -125,15 +300,22 @@ class ConstraintParser:
                 # or "in": "a long hike" is no size.
                 found.setdefault("size", said)
         if categories:
-            found["category"] = min(categories)[3]
-        matches = [(self._nlp.vocab.strings[label], start, end) for label, start, end in self._matcher(doc)]
-        kinds = {kind for kind, _, _ in matches}
+            chosen = min(categories)
+            if chosen[3] is not None:
+                found["category"] = chosen[3]
+            if chosen[4]:
+                found["kinds"] = (chosen[4],)
+
+    def _read_patterns(self, doc, matches, found: dict[str, object], recognised: set[int]) -> None:
+        """Budgets, party sizes, "cheaper", "show me more", price order, sorts, "do you sell"."""
+        vocabulary = self.vocabulary
         priced = {
             i
             for kind, start, end in matches
             if kind in ("BETWEEN", "AT_MOST", "AT_LEAST")
             for i in range(start, end)
         }
+        amounts_read: set[int] = set()  # "around $250" is one amount, not two
         for kind, start, end in matches:
             if kind in ("CHEAPER", "MORE") and (
                 start in priced or (end < len(doc) and doc[end].lower_ == "than")
@@ -144,17 +326,22 @@ class ConstraintParser:
                 found["min_price"], found["max_price"] = sorted(numbers)
             elif kind == "AT_MOST" and numbers[0] is not None:
                 found.setdefault("max_price", numbers[0])
-            elif kind == "AT_LEAST" and start > 0 and doc[start - 1].lower_ in ("no", "not", "nothing"):
-                # "no more than 120", "nothing over 150": a maximum.
+            elif kind == "AT_LEAST" and _refused(doc, start):
+                # "no more than 120", "nothing over 150", "can't spend more than 250": a maximum.
                 if numbers[-1] is not None:
                     found.setdefault("max_price", numbers[-1])
             elif kind == "AT_LEAST" and numbers[0] is not None and "min_price" not in found:
                 found["min_price"] = numbers[0]
             elif kind == "AROUND" and numbers and numbers[-1] is not None:
-                # "around 250", "budget 250", "$250": a budget, so at most that; unless the amount
-                # is part of a range read above ("over $50").
-                if not priced & set(range(start, end)):
-                    found.setdefault("max_price", numbers[-1])
+                # "around 250" is near it either way; "budget 250", "$250": at most that; unless
+                # the amount is part of a range read above ("over $50").
+                amount = {i for i in range(start, end) if doc[i].like_num}
+                if not priced & set(range(start, end)) and not amount & amounts_read:
+                    amounts_read |= amount
+                    if doc[start].lower_ in _NEAR:
+                        found.setdefault("around_price", numbers[-1])
+                    else:
+                        found.setdefault("max_price", numbers[-1])
             elif kind == "PEOPLE":
                 self._read_people(doc, start, end, found)
             elif kind == "TWO_PEOPLE":
@@ -179,42 +366,29 @@ class ConstraintParser:
                 found["wants"] = True
             if kind not in QUESTIONS:
                 recognised.update(range(start, end))
-        asks = [question for question in QUESTIONS if question.upper() in kinds]
-        # "boots size 11" asks for a size, not which sizes there are ("does it come in size 11?"
-        # asks whether it is available: STOCK).
-        asks = [
-            q
-            for q in asks
-            if not ((q == "sizes" and "size" in found) or (q == "colors" and "color" in found))
-        ]
-        either = "or" in words(mended)
-        # A name said in part ("the Stormline Pro") counts in a question about products only:
-        # elsewhere "trail runners" is a kind of shoe, not the Rapid Trail Runner.
-        named = vocabulary.named_products(mended, partial=bool(asks) or either)
-        if named:
-            products = tuple(dict.fromkeys(mention.product.name for mention in named))
-            found["products"], found["product"] = products, products[0]
-            if len(products) > 1 and ("compare" in asks or either):
-                found["question"] = "compare"
-            else:
-                found["question"] = next((question for question in asks if question != "compare"), None)
-        if (litres := _LITRES.search(mended)) and not found.get("products"):
-            found["capacity_l"] = Decimal(litres.group(1))
-        if (degrees := _DEGREES.search(mended)) and not found.get("products"):
-            found["max_temperature_f"] = int(degrees.group(1) or degrees.group(2))
-        content = [
-            token.text
-            for i, token in enumerate(doc)
-            if i not in recognised
-            and token.is_alpha
-            and not token.is_stop
-            and token.lower_ not in _SHOPPING_WORDS
-        ]
-        # Only a message made of words the catalog never uses asks for something it does not have:
-        # "ski boots" may be hiking boots, "kayaks" cannot be anything in it.
-        if content and not named and not any(vocabulary.known(word.lower()) for word in content):
-            found["unknown"] = tuple(content)
-        return Constraints(**found)
+        if "around_price" in found and "max_price" in found:
+            found.pop("around_price")  # "around 200, max 250": the cap is what counts
+
+    @staticmethod
+    def _read_audience(doc, text: str, found: dict[str, object], recognised: set[int]) -> None:
+        """Children or grown-ups: "for my 8 year old", "my son", "kids'" (unless "not a kid"),
+        "he's 35", "an adult"."""
+        for token in doc:
+            word = token.lower_
+            if word in _CHILD_WORDS:
+                recognised.add(token.i)
+                wanted = "adults" if negated(doc, token.i, token.i + 1) else "kids"
+                found.setdefault("audience", wanted)
+            elif word in _ADULT_WORDS and not negated(doc, token.i, token.i + 1):
+                found.setdefault("audience", "adults")
+        for match in _AGE.finditer(text):
+            age = int(next(group for group in match.groups() if group))
+            found["audience"] = "kids" if age <= CHILD_UP_TO_AGE else "adults"
+            for token in doc:
+                if match.start() <= token.idx < match.end():
+                    recognised.add(token.i)
+            if found.get("max_price") == age:
+                found.pop("max_price")  # "under 10 years": no budget
 
     @staticmethod
     def _read_people(doc, start: int, end: int, found: dict[str, object]) -> None:

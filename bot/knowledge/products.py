@@ -20,6 +20,9 @@ from bot.knowledge.parsing import ConstraintParser
 # name, when the next category is at least the margin further away.
 CATEGORY_MEANT_AT = 0.55
 CATEGORY_MARGIN = 0.05
+# "Around $250": from a quarter below to 15 % above (a shopper stretches less than they save).
+AROUND_BELOW = Decimal("0.75")
+AROUND_ABOVE = Decimal("1.15")
 
 
 @dataclass(frozen=True)
@@ -42,6 +45,15 @@ class ProductRequest:
     sort: str | None = None  # "lightest", "warmest" or "largest" first
     capacity_l: Decimal | None = None  # about this many litres
     max_temperature_f: int | None = None  # warm enough for this temperature (°F)
+    min_capacity_l: Decimal | None = None
+    max_capacity_l: Decimal | None = None
+    max_weight_g: int | None = None
+    around_price: Decimal | None = None  # near this price, either way (AROUND_BELOW..AROUND_ABOVE)
+    kinds: tuple[str, ...] = ()  # its name says it is one of these ("lantern")
+    not_kinds: tuple[str, ...] = ()
+    not_categories: tuple[str, ...] = ()
+    not_colors: tuple[str, ...] = ()
+    audience: str | None = None  # "kids" or "adults"
 
 
 @dataclass(frozen=True)
@@ -85,6 +97,9 @@ class ProductFinder:
         self._parser = ConstraintParser(knowledge, english_words(index.manifest.model))
         self._products = {product.id: product for product in knowledge.catalog}
         self._category_vectors = index.encode(list(knowledge.categories)) if knowledge.categories else None
+        # Every name of a kind of thing the shop sells: its categories and the kinds in them.
+        kinds = sorted({*knowledge.categories, *self._parser.vocabulary.kind_of})
+        self._kind_vectors = index.encode(kinds) if kinds else None
 
     @property
     def parser(self) -> ConstraintParser:
@@ -108,6 +123,25 @@ class ProductFinder:
             return 0.0, None
         best = max(scores, key=scores.get)
         return scores[best], self._products[best].category
+
+    def kind_closeness(self, word: str) -> float:
+        """How close a word comes to the name of any kind of thing the shop sells (0-1)."""
+        if self._kind_vectors is None or not word.strip():
+            return 0.0
+        return float(np.max(self._kind_vectors @ self._index.query_vector(word)))
+
+    def related_categories(self, text: str, limit: int = 2) -> list[str]:
+        """The categories of the products nearest in meaning to ``text``, nearest first: what to
+        offer instead of something the shop does not sell ("snowshoes": hiking boots)."""
+        scores = self._index.scores(text, list(self._products))
+        related: list[str] = []
+        for product_id in sorted(scores, key=scores.get, reverse=True):
+            category = self._products[product_id].category
+            if category not in related:
+                related.append(category)
+            if len(related) == limit:
+                break
+        return related
 
     def category_meant(self, text: str, among: Sequence[str] = ()) -> tuple[str | None, float]:
         """The category (of ``among``, else of all) whose name means what ``text`` says ("raincoat":
@@ -159,6 +193,14 @@ class ProductFinder:
         )
         return room, Decimal(litres)
 
+    def has_people(self, category: str) -> bool:
+        """Whether the category's products are sized for a number of people (tents, cook sets)."""
+        return any(
+            p.people
+            for p in self._knowledge.catalog
+            if p.category in matching_categories(category, self.categories)
+        )
+
     def named(self, request: ProductRequest) -> Product | None:
         """The catalog product the request names, if it names one."""
         return self.product(request.product) if request.product else None
@@ -197,6 +239,29 @@ class ProductFinder:
                     replace(request, min_price=None),
                 )
             )
+        if request.around_price is not None:
+            looser.append(
+                (
+                    f"nothing in stock costs around {request.around_price} {currency}",
+                    replace(request, around_price=None, max_price=request.around_price * AROUND_ABOVE),
+                )
+            )
+            looser.append(
+                (
+                    f"nothing in stock costs around {request.around_price} {currency}",
+                    replace(request, around_price=None, price_order="lowest"),
+                )
+            )
+        if request.audience:
+            looser.append(
+                (
+                    f"nothing in stock of that kind is made for {request.audience}",
+                    replace(request, audience=None),
+                )
+            )
+        if request.kinds:
+            kinds = " or ".join(f"{kind}s" for kind in request.kinds)
+            looser.append((f"no {kinds} in stock fit", replace(request, kinds=())))
         if request.color:
             looser.append(
                 (f"nothing in stock comes in {request.color.lower()}", replace(request, color=None))
@@ -210,6 +275,12 @@ class ProductFinder:
         if request.capacity_l:
             litres = f"nothing in stock holds about {request.capacity_l:g} litres"
             looser.append((litres, replace(request, capacity_l=None, sort="largest")))
+        if request.min_capacity_l or request.max_capacity_l:
+            litres = f"nothing in stock holds {_litres_said(request)}"
+            looser.append((litres, replace(request, min_capacity_l=None, max_capacity_l=None)))
+        if request.max_weight_g:
+            grams = f"nothing in stock weighs {request.max_weight_g:,} g or less"
+            looser.append((grams, replace(request, max_weight_g=None, sort="lightest")))
         if request.max_temperature_f is not None:
             rating = f"nothing in stock is rated down to {request.max_temperature_f}°F"
             looser.append((rating, replace(request, max_temperature_f=None, sort="warmest")))
@@ -232,6 +303,28 @@ class ProductFinder:
         if request.size and request.size.lower() not in product.sizes:
             return False
         if request.max_price is not None and product.price > request.max_price:
+            return False
+        if request.around_price is not None and not (
+            request.around_price * AROUND_BELOW <= product.price <= request.around_price * AROUND_ABOVE
+        ):
+            return False
+        vocabulary = self._parser.vocabulary
+        if request.kinds and not any(vocabulary.is_kind(product, kind) for kind in request.kinds):
+            return False
+        if any(vocabulary.is_kind(product, kind) for kind in request.not_kinds):
+            return False
+        if product.category in request.not_categories:
+            return False
+        if request.not_colors and product.colors and set(product.colors) <= set(request.not_colors):
+            return False
+        audience = vocabulary.audience(product)
+        if (request.audience == "kids" and audience != "kids") or (
+            request.audience == "adults" and audience == "kids"
+        ):
+            return False
+        if not _within(product.capacity_l, request.min_capacity_l, request.max_capacity_l):
+            return False
+        if request.max_weight_g and product.weight_g and product.weight_g > request.max_weight_g:
             return False
         if request.min_price is not None and product.price < request.min_price:
             return False
@@ -260,7 +353,14 @@ class ProductFinder:
             request.sort == "warmest" or request.max_temperature_f is not None
         ) and product.temperature_f is not None:
             reasons.append(f"rated to {product.temperature_f}°F")
-        if (request.sort == "largest" or request.capacity_l) and product.capacity_l:
+        if (request.max_weight_g) and product.weight_g and request.sort != "lightest" and not request.people:
+            reasons.append(f"weighs {product.weight_g:,} g")
+        if (
+            request.sort == "largest"
+            or request.capacity_l
+            or request.min_capacity_l
+            or request.max_capacity_l
+        ) and product.capacity_l:
             reasons.append(f"holds {product.capacity_l:g} L")
         if request.color:
             reasons.append(f"comes in {request.color.lower()}")
@@ -276,10 +376,28 @@ class ProductFinder:
             )
         elif request.max_price is not None:
             reasons.append(f"{product.price} {currency}, within your {request.max_price} {currency} budget")
+        elif request.around_price is not None:
+            reasons.append(
+                f"{product.price} {currency}, around the {request.around_price} {currency} you said"
+            )
         elif request.min_price is not None:
             reasons.append(f"{product.price} {currency}, above {request.min_price} {currency} as asked")
         reasons.append("in stock" if product.in_stock else "currently out of stock")
         return tuple(reasons)
+
+
+def _within(value: Decimal | None, low: Decimal | None, high: Decimal | None) -> bool:
+    """Whether a product's figure is within the bounds asked for (products without it pass)."""
+    if value is None:
+        return True
+    return (low is None or value >= low) and (high is None or value <= high)
+
+
+def _litres_said(request: ProductRequest) -> str:
+    low, high = request.min_capacity_l, request.max_capacity_l
+    if low and high:
+        return f"between {low:g} and {high:g} litres"
+    return f"{high:g} litres or less" if high else f"{low:g} litres or more"
 
 
 def _holds_about(product: Product, litres: Decimal | None) -> bool:

@@ -10,7 +10,8 @@ from typing import Any
 from bot.knowledge import product_facts
 from bot.knowledge.parsing import Constraints
 from bot.knowledge.products import ProductFinder, ProductRequest, Recommendation, matching_categories
-from bot.knowledge.shopping_state import next_request, request_slots
+from bot.knowledge.references import describe, pick, read_reference
+from bot.knowledge.shopping_state import next_request, request_from_slots, request_slots
 
 # Below this similarity of the whole catalog's best match, a message made only of words the catalog
 # never uses asks for something the shop does not sell ("kayaks": 0.31, "mountain bikes": 0.42
@@ -21,6 +22,11 @@ NOT_CARRIED_BELOW = 0.45
 # from headlamps, "head torch" 0.59). The product index's int8 kernels differ by CPU (VNNI or
 # not), which moves such figures by about 0.02: a threshold needs that margin on both sides.
 NOT_A_CATEGORY_BELOW = 0.53
+# A thing asked for whose last word (its head) comes no closer than this to any category or kind
+# name ("helmet", "pegs", "canisters"), and whose words no closer than THING_NOT_CARRIED_BELOW to any
+# product, is not sold. Chosen on benchmarks/shoppers/calibration.yml (benchmarks/not_carried.py).
+HEAD_NOT_A_KIND_BELOW = 0.60
+THING_NOT_CARRIED_BELOW = 0.55
 # From this similarity on, the best match's category is taken as what a need asked for, and kept
 # for the follow-ups ("something for muddy trails" then "in size 9").
 KIND_FROM_MEANING_AT = 0.40
@@ -39,8 +45,8 @@ class Said:
 class ShoppingAnswer:
     said: list[Said]
     recommendations: list[Recommendation]
-    # The request to remember for the next turn (slot values); None leaves the previous one.
-    slots: dict[str, str | None] | None
+    # The request to remember for the next turn (the slot's value); None leaves the previous one.
+    request: dict[str, Any] | None
     shown: list[str]
 
 
@@ -48,14 +54,17 @@ def answer_shopper(
     finder: ProductFinder,
     text: str,
     entities: dict[str, str],
-    previous: dict[str, str | None],
+    previous: dict[str, Any] | None,
     shown: Sequence[str] = (),
 ) -> ShoppingAnswer:
-    """The answer to a shopping message, given Rasa's entities, the previous request's slots and
-    the products already shown."""
+    """The answer to a shopping message, given Rasa's entities, the previous request (the slot's
+    value) and the products already shown."""
     said = finder.parser.parse(text)
     if said.question and said.products:
         return _about_products(finder, said, shown)
+    listed = (previous or {}).get("listed") or list(shown)[-3:]
+    if listed and (answer := _about_shown(finder, said, listed, shown)):
+        return answer
     meant, closeness = (None, 0.0) if said.category or said.product else finder.category_meant(text)
     if said.category and said.category not in finder.categories:
         # A word several categories share ("jacket"): the category of the product the whole
@@ -69,17 +78,34 @@ def answer_shopper(
         thing_meant, thing_closeness = finder.category_meant(thing)
         best = max(finder.similarity(text)[0], finder.similarity(thing)[0])
         if best < NOT_CARRIED_BELOW and max(closeness, thing_closeness) < NOT_A_CATEGORY_BELOW:
-            categories = product_facts.listing(list(finder.categories))
+            related = product_facts.listing(finder.related_categories(thing, limit=2))
             return ShoppingAnswer(
-                [Said("utter_not_carried", values={"thing": thing, "categories": categories})],
+                [Said("utter_not_carried", values={"thing": thing, "categories": related})],
                 [],
                 None,
                 list(shown),
             )
         meant = meant or thing_meant
+    if (
+        not said.head_known
+        and said.thing
+        and not (said.products or said.kinds or meant)
+        and not (previous and not (said.wants or said.category))
+        and finder.kind_closeness(said.thing.split()[-1]) < HEAD_NOT_A_KIND_BELOW
+        and finder.similarity(said.thing)[0] < THING_NOT_CARRIED_BELOW
+    ):
+        # "bike helmet", "tent pegs", "gas canisters for my stove": what is asked for is no kind
+        # of thing the catalog has, whatever the words around it ("tent") are.
+        related = product_facts.listing(finder.related_categories(said.thing, limit=2))
+        return ShoppingAnswer(
+            [Said("utter_not_carried", values={"thing": said.thing, "categories": related})],
+            [],
+            None,
+            list(shown),
+        )
     if meant and "category" not in entities:
         said = replace(said, category=meant)  # named by another word: a new request for it
-    request = next_request(finder, text, entities, previous, shown, said)
+    request = next_request(finder, text, entities, request_from_slots(previous), shown, said)
     lines: list[Said] = []
     recommendations = finder.recommend(request, limit=3)
     named = finder.named(request)
@@ -96,38 +122,62 @@ def answer_shopper(
         recommendations = relaxed.recommendations
     if not recommendations and not lines:
         lines.append(Said("utter_no_products"))
-    slots = request_slots(request)
-    if not request.category and recommendations:
+    if not request.category and not request.kinds and recommendations:
         best, category = finder.similarity(request.text)
         if best >= KIND_FROM_MEANING_AT:
-            slots["category"] = category
-    return ShoppingAnswer(
-        lines, recommendations, slots, [*request.exclude, *(item.product.id for item in recommendations)]
-    )
+            request = replace(request, category=category)
+    ids = [item.product.id for item in recommendations]
+    return ShoppingAnswer(lines, recommendations, request_slots(request, ids), [*request.exclude, *ids])
 
 
-def refines_a_request(said: Constraints, previous: dict[str, str | None]) -> bool:
+# What a message may say that narrows a shopping request without naming a kind of product.
+_REFINEMENTS = (
+    "color", "size", "brand", "people", "min_price", "max_price", "around_price", "price_order", "sort",
+    "capacity_l", "min_capacity_l", "max_capacity_l", "max_weight_g", "max_temperature_f", "audience",
+    "not_colors", "not_kinds", "not_categories",
+)  # fmt: skip
+
+
+def refines_a_request(said: Constraints, previous: dict[str, Any] | None, shown: Sequence[str] = ()) -> bool:
     """Whether the (parsed) message only refines the shopping request under way ("in navy",
-    "under 80", "show me more", "the cheapest?"), so it is for product search whatever else it
-    could be."""
-    if not previous.get("shopping_query"):
+    "under 80", "grey is boring", "show me more", "the cheapest?") or asks about what was just
+    shown ("which one is lightest?"), so it is for product search whatever else it could be."""
+    if not previous and not shown:
         return False
-    refinements = (
-        said.color,
-        said.size,
-        said.brand,
-        said.people,
-        said.min_price,
-        said.max_price,
-        said.price_order,
+    refines = any(getattr(said, name) not in (None, ()) for name in _REFINEMENTS) or said.more or said.cheaper
+    return (not said.unknown and refines) or bool(shown and read_reference_of(said, shown))
+
+
+def read_reference_of(said: Constraints, shown: Sequence[str]) -> bool:
+    """Whether the message points back at the products just shown, naming no new kind."""
+    return (
+        bool(shown)
+        and not (said.category or said.kinds or said.more or said.cheaper)
+        and (read_reference(said.text, said.color) is not None)
     )
-    return not said.unknown and (any(value is not None for value in refinements) or said.more or said.cheaper)
 
 
 def _asks_for_anything(said: Constraints, entities: dict[str, str]) -> bool:
-    """Whether the message holds anything the catalog has: a category, brand, colour, size..."""
-    found = (said.category, said.brand, said.color, said.size, said.people, said.min_price, said.max_price)
-    return any(value is not None for value in found) or bool(set(entities) - {"language"})
+    """Whether the message holds anything the catalog has: a category, kind, brand, colour, size..."""
+    found = (said.category, said.kinds, said.brand, *(getattr(said, name) for name in _REFINEMENTS))
+    return any(value not in (None, ()) for value in found) or bool(set(entities) - {"language"})
+
+
+def _about_shown(
+    finder: ProductFinder, said: Constraints, listed: Sequence[str], shown: Sequence[str]
+) -> ShoppingAnswer | None:
+    """A question about the products just shown ("which one is the lightest?", "the second one,
+    how heavy is it?"): that product's facts, with its card; the shown list stays for the next."""
+    if not read_reference_of(said, listed):
+        return None
+    reference = read_reference(said.text, said.color)
+    products = [product for product_id in listed if (product := finder.product_by_id(product_id))]
+    chosen = pick(reference, products) if reference else None
+    if chosen is None:
+        return None
+    color = said.color if reference.which is not None or reference.color else None
+    line = Said(text=describe(chosen, reference.asks, reference.which, color))
+    return ShoppingAnswer([line], [Recommendation(chosen, finder.reasons_for(chosen))], None, list(shown))
 
 
 def _about_products(finder: ProductFinder, said: Constraints, shown: Sequence[str]) -> ShoppingAnswer:
@@ -159,4 +209,4 @@ def _about_products(finder: ProductFinder, said: Constraints, shown: Sequence[st
     # Follow-ups ("in blue?", "show me more") browse the product's category from here.
     request = ProductRequest(text=first.category, category=first.category)
     ids = [item.product.id for item in recommendations]
-    return ShoppingAnswer(lines, recommendations, request_slots(request), [*shown, *ids])
+    return ShoppingAnswer(lines, recommendations, request_slots(request, ids), [*shown, *ids])

@@ -110,21 +110,44 @@ class CatalogVocabulary:
         # The word a product name ends on says what kind of thing it is ("Glacier Parka",
         # "Rechargeable Lantern"): when only one category's names end on it, it names that category.
         categories_of_head: dict[str, set[str]] = defaultdict(set)
+        leading: set[str] = set()  # names' first words that are not what the product is
+        self._agent_heads: set[str] = set()  # "runner", "hiker": who uses it, said as a kind of shoe
         self._name_words: dict[Product, set[str]] = {}
         products_with_word: Counter[str] = Counter()
         for product in catalog:
             name = [singular(word) for word in words(product.name)]
             self._name_words[product] = set(name)
             products_with_word.update(set(name))
-            kind = [word for word in name if word not in ignored and not any(c.isdigit() for c in word)]
-            if kind:
+            # "Hammock with Straps" is a hammock; "Liner Socks 2-Pack" and "Cook Set 4-Person" end
+            # on how many; "Fell Racer", "Low Hiker" on who uses it, which is no kind of thing.
+            head = re.split(r"\s+with\s+", re.sub(r"\d+-\w+", " ", product.name.lower()))[0]
+            kind = [
+                word
+                for word in (singular(word) for word in words(head))
+                if word not in ignored and not any(c.isdigit() for c in word)
+            ]
+            if kind and kind[-1].endswith("er"):
+                self._agent_heads.add(kind[-1])
+            elif kind:
                 categories_of_head[kind[-1]].add(product.category)
-        # Kind words rank below the category names themselves: "ultralight tent" is a tent.
-        self.kind_of: dict[str, str] = {}
+            if len(name) > 1 and (not kind or name[0] != kind[-1]):
+                leading.add(name[0])
+        # Kind words rank below the category names themselves: "ultralight tent" is a tent. A kind
+        # several categories have ("vest": fleece and insulated) names no one category.
+        self.kind_of: dict[str, str | None] = {}
+        self._kind_word: dict[str, str] = {}
         for head, categories in categories_of_head.items():
-            if len(categories) == 1 and stem(head) not in category_words:
-                for form in {head, head + "s"}:
-                    self.kind_of[form] = next(iter(categories))
+            # "pack" is part of "backpack": a category's own word, not a kind within it.
+            # A name's own word ("Ridgeline", "Ultralight") leads other names: no kind either.
+            if (
+                stem(head) not in category_words
+                and not any(word.endswith(head) for word in category_words)
+                and head not in leading
+            ):
+                plurals = {head + "s"} | ({head + "es"} if head.endswith(("s", "x", "ch", "sh")) else set())
+                for form in {head, *plurals}:
+                    self.kind_of[form] = next(iter(categories)) if len(categories) == 1 else None
+                    self._kind_word[form] = head
         heads = set(self.kind_of)
         self._all_name_words = set(products_with_word)
         # Words that pick out one or a few products ("Stormline"), for names said in part.
@@ -145,12 +168,43 @@ class CatalogVocabulary:
         self._known_stems = {
             stem(word) for text in (*self.categories, *self.kind_of, *described) for word in words(text)
         } | {stem(word) for word in self.colour_of}
+        # Category and kind words run together, as shoppers type them: "baselayers", "tshirts".
+        self._joined = {
+            re.sub(r"[^a-z]", "", form): form
+            for form in (*self.category_of, *self.kind_of)
+            if re.search(r"[ -]", form)
+        }
         self._spellings = {
             word
             for phrase in (*self.category_of, *self.kind_of, *self.brand_of, *self.product_of)
             for word in words(phrase)
             if len(word) >= 5 and not word.isdigit()
         }
+
+    def names_word(self, word: str) -> bool:
+        """Whether product names use this word (or its singular)."""
+        return singular(word.lower()) in self._all_name_words
+
+    def kind_word(self, said: str) -> str:
+        """The kind a kind phrase names, as product names say it ("lanterns" -> "lantern")."""
+        return self._kind_word[said]
+
+    def is_kind(self, product: Product, kind: str) -> bool:
+        """Whether the product's name says it is that kind of thing ("Waterproof Mittens": mitten)."""
+        return singular(kind) in self._name_words[product]
+
+    @staticmethod
+    def audience(product: Product) -> str:
+        """Who the product is for, by its name: "kids" ("Kids' Glow Headlamp"), "women", "men",
+        or "everyone"."""
+        name = set(words(product.name))
+        if name & {"kids", "kid", "child", "children", "junior", "youth"}:
+            return "kids"
+        if name & {"women", "womens", "ladies"}:
+            return "women"
+        if name & {"men", "mens"}:
+            return "men"
+        return "everyone"
 
     def known(self, word: str) -> bool:
         """Whether the catalog uses this word (or another form of it) anywhere."""
@@ -161,6 +215,8 @@ class CatalogVocabulary:
         "jacket"); the word itself when it is a catalog or English word, or no catalog word is one
         typo away from it."""
         lowered = word.lower()
+        if (joined := self._joined.get(lowered) or self._joined.get(singular(lowered))) is not None:
+            return joined
         if len(lowered) < 5 or lowered in self._spellings or lowered in self.english:
             return word
         matches = {known for known in self._spellings if _one_edit_apart(lowered, known)}
@@ -186,7 +242,11 @@ class CatalogVocabulary:
             # one of them a name's own ("hydration vest"; not "waterproof boots", which
             # descriptions use, nor "solo tent", a kind of tent).
             own = any(word in self._distinctive and not self.known(word) for word in run)
-            naming = [word for word in run if word not in self.category_of and word not in self.kind_of]
+            naming = [
+                word
+                for word in run
+                if word not in self.category_of and word not in self.kind_of and word not in self._agent_heads
+            ]
             if (partial or (len(naming) > 1 and own)) and (product := self._product_for_run(run)):
                 found.append(NameMention(product, start, False))
         return sorted(found, key=lambda mention: mention.start)

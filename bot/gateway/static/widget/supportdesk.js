@@ -257,14 +257,6 @@
   // The assistant says its product suggestions twice: as text, for channels that cannot draw
   // cards, then as cards. Where the cards are drawn, the text form (it names every card's link)
   // is left out.
-  function hideTextOfCards(products) {
-    const before = log.lastElementChild;
-    const urls = products.map((product) => product.url).filter(Boolean);
-    if (!before || !before.classList.contains("from-bot") || !urls.length) return;
-    const text = before.dataset.text || "";
-    if (urls.every((url) => text.includes(url))) before.hidden = true;
-  }
-
   function messageItem(message) {
     const item = element("div", { class: "message from-" + message.sender });
     if (message.id) item.dataset.id = String(message.id);
@@ -312,8 +304,6 @@
         return;
       }
     }
-    const custom = message.custom || {};
-    if (custom.type === "product_cards" && Array.isArray(custom.products)) hideTextOfCards(custom.products);
     log.append(messageItem(message));
     remember(message);
     onlyLatestChoices();
