@@ -9,11 +9,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import shop
 from actions.products import ActionRecommendProducts, is_for_product_search
-from bot.knowledge import FaqEntry
-
-
-def faq_text(entry: FaqEntry) -> str:
-    return f"{entry.answer}\nMore: {entry.link}" if entry.link else entry.answer
+from actions.questions import faq_text, other_answers
 
 
 class ActionAnswerQuestion(Action):
@@ -36,8 +32,11 @@ class ActionAnswerQuestion(Action):
         if is_for_product_search(tracker):
             return await ActionRecommendProducts().run(dispatcher, tracker, domain)
         answer = shop.faq_answerer().answer(text, intent=intent)
-        if answer.key is None:
+        others = other_answers(text, {answer.key} if answer.key else set())
+        if answer.key is None and not others:
             dispatcher.utter_message(response="utter_not_sure")
-        else:
+        elif answer.key is not None:
             dispatcher.utter_message(text=faq_text(shop.knowledge().faq_entry(answer.key)))
+        for other in others:  # "do you ship to Canada and take PayPal?": both answered
+            dispatcher.utter_message(text=other)
         return []

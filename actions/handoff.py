@@ -33,6 +33,10 @@ class ActionHandoff(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
         intent = (tracker.latest_message.get("intent") or {}).get("name")
+        if intent == "complaint" and is_for_product_search(tracker):
+            # A shopping question read as a complaint ("ugh, my old tent finally gave up, I need a
+            # new one"): the shopper is answered, not queued for a person.
+            return await ActionRecommendProducts().run(dispatcher, tracker, domain)
         reason = _REASON_OF_INTENT.get(intent, "rule")
         if intent == "complaint" and (entry := shop.knowledge().faq_for_intent("complaint")):
             dispatcher.utter_message(text=entry.answer)

@@ -10,7 +10,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import shop
-from actions.faq import faq_text
+from actions.questions import faq_text
 from bot.orders import order_number, unreadable_number
 
 

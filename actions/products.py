@@ -9,7 +9,9 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import shop
+from actions.questions import other_answers
 from bot.knowledge.products import Recommendation
+from bot.knowledge.questions import is_shopping
 from bot.knowledge.shopping import answer_shopper, refines_a_request
 from bot.knowledge.shopping_state import REQUEST_SLOT, SHOWN_SLOT
 
@@ -29,16 +31,19 @@ def product_card(recommendation: Recommendation) -> dict[str, Any]:
 
 
 def is_for_product_search(tracker: Tracker, not_understood: bool = False) -> bool:
-    """Whether the message asks about products the catalog names ("is the Stormline in stock?"),
-    read with the catalog's own words, so even when Rasa took it for an FAQ question the product
-    answer is given. When Rasa did not understand it or found it off-topic (``not_understood``),
-    also a message that only refines the shopping request under way ("in navy", "the cheapest?"),
-    is made of catalog words alone ("a beanie"), or asks to buy something the catalog has no word
+    """Whether the message asks about products the catalog names ("is the Stormline in stock?") or
+    is someone choosing a kind of product to buy (``is_shopping``), read with the catalog's own
+    words, so even when Rasa took it for an FAQ question or a complaint the product answer is
+    given. When Rasa did not understand it or found it off-topic (``not_understood``), also a
+    message that only refines the shopping request under way ("in navy", "the cheapest?"), is made
+    of catalog words alone ("a beanie"), or asks to buy something the catalog has no word
     for ("do you sell GPS watches?": the answer says the shop does not carry it)."""
     text = tracker.latest_message.get("text") or ""
     finder = shop.product_finder()
     said = finder.parser.parse(text)
-    if said.question and said.products:
+    if (said.question and said.products) or is_shopping(said):
+        # Shopping, whatever else Rasa heard in it: "What jacket should I get for my first winter
+        # hike?", "not a refund, I want a waterproof jacket".
         return True
     if not not_understood:
         return False
@@ -97,5 +102,7 @@ class ActionRecommendProducts(Action):
                     "products": [product_card(r) for r in answer.recommendations],
                 },
             )
+        for other in other_answers(tracker.latest_message.get("text") or "", set()):
+            dispatcher.utter_message(text=other)  # "... and do you ship to Canada?"
         request = [SlotSet(REQUEST_SLOT, answer.request)] if answer.request is not None else []
         return [*request, SlotSet(SHOWN_SLOT, answer.shown)]

@@ -392,3 +392,26 @@ async def test_asking_to_buy_something_the_catalog_has_no_word_for_is_answered_e
         ActionRephraseOrHandoff(), tracker_for("I am looking for my order", "nlu_fallback")
     )
     assert messages[0]["response"] == "utter_ask_rephrase"
+
+
+async def test_a_shopping_question_read_as_a_complaint_is_answered_with_products(data_dir):
+    tracker = tracker_for("my old stove died on me, I need a new one", "complaint")
+    messages, _ = await run(ActionHandoff(), tracker)
+    assert not any((m.get("custom") or {}).get("type") == "handoff" for m in messages)
+    cards = next(m["custom"]["products"] for m in messages if m.get("custom"))
+    assert cards and all("Stove" in card["name"] for card in cards)
+    # A real complaint still goes to a person.
+    messages, _ = await run(ActionHandoff(), tracker_for("the stove I ordered arrived dented", "complaint"))
+    assert any((m.get("custom") or {}).get("type") == "handoff" for m in messages)
+
+
+async def test_both_questions_of_one_message_are_answered(data_dir, knowledge):
+    tracker = tracker_for("do you ship to Canada, and can I pay with Klarna?", "delivery_options")
+    messages, _ = await run(ActionAnswerQuestion(), tracker)
+    assert knowledge.faq_entry("international-shipping").answer in messages[0]["text"]
+    assert len(messages) == 2 and "Klarna" in messages[1]["text"]
+    # A product question with a shop question: the products, then the answer.
+    tracker = tracker_for("do you have mittens for kids and how long does delivery take", "product_search")
+    messages, _ = await run(ActionRecommendProducts(), tracker)
+    assert messages[0].get("custom") or messages[1].get("custom")
+    assert knowledge.faq_entry("delivery-times").answer in messages[-1]["text"]

@@ -12,6 +12,7 @@ import pytest
 from bot.knowledge.encoder import english_words
 from bot.knowledge.parsing import ConstraintParser
 from bot.knowledge.products import ProductFinder
+from bot.knowledge.questions import is_shopping, parts
 from bot.knowledge.shopping import ShoppingAnswer, answer_shopper
 
 
@@ -331,3 +332,123 @@ def test_a_capacity_and_a_temperature_rating_are_constraints(finder):
 def test_a_comparison_shows_weight_and_rating_when_they_differ(finder):
     (line,) = Shopper(finder).says("Trailhead 20°F Down Bag vs Winter 0°F Mummy Bag").said
     assert "- weight: 1,100 g vs 1,430 g" in line.text and "- rated to: 20°F vs 0°F" in line.text
+
+
+# --- What a shopper says, kept with its unit, its polarity and its reference (issue 23) ------------
+
+
+@pytest.mark.parametrize(
+    ("said", "expected"),
+    [
+        ("a bag that keeps me warm at 10°F", {"max_temperature_f": 10}),
+        ("sleeping bag for nights around -12 C", {"max_temperature_f": 10}),
+        ("a pack of 35 to 45 liters", {"min_capacity_l": Decimal("35"), "max_capacity_l": Decimal("45")}),
+        ("daypack, 18 l max", {"max_capacity_l": Decimal("18")}),
+        ("a tent lighter than 1.3 kg", {"max_weight_g": 1300}),
+        ("a stove under 1 lb", {"max_weight_g": 454}),
+        ("trail shoes, mens 11", {"size": "11"}),
+    ],
+)
+def test_numbers_with_units_are_constraints_of_their_own_and_never_prices(parser, said, expected):
+    parsed = parser.parse(said)
+    assert {key: getattr(parsed, key) for key in expected} == expected
+    assert parsed.max_price is None and parsed.min_price is None and parsed.around_price is None
+
+
+@pytest.mark.parametrize(
+    ("said", "field", "value"),
+    [
+        ("a fleece, but please nothing in black", "not_colors", ("black",)),
+        ("red looks awful on me, any jackets?", "not_colors", ("red",)),
+        ("we own a tent already, what else for a weekend camping", "not_categories", ("tents",)),
+        ("a headlamp, not a lantern", "not_kinds", ("lantern",)),
+        ("gloves for my nephew", "audience", "kids"),
+        ("a sleeping bag for my son, he's 16", "audience", "adults"),
+        ("boots for him, he isn't a child", "audience", "adults"),
+        ("I won't pay more than 90 for a fleece", "max_price", Decimal("90")),
+        ("a stove for roughly 60 dollars", "around_price", Decimal("60")),
+    ],
+)
+def test_what_is_not_wanted_and_who_it_is_for_are_read(parser, said, field, value):
+    assert getattr(parser.parse(said), field) == value
+
+
+def test_kinds_of_thing_within_a_category_come_from_the_catalogs_names(finder):
+    chairs = products(Shopper(finder).says("I'd like a chair for the campsite"))
+    assert chairs and all("Chair" in p.name for p in chairs)
+    assert all("Mittens" in p.name for p in products(Shopper(finder).says("warm mittens please")))
+    # A kind several categories have: the fleece and the insulated vests.
+    vests = products(Shopper(finder).says("a vest to wear on cold mornings"))
+    assert vests and all("Vest" in p.name for p in vests)
+    assert not any("Mittens" in p.name for p in products(Shopper(finder).says("gloves but no mittens")))
+
+
+def test_a_negation_excludes_and_a_new_kind_keeps_only_what_still_applies(finder):
+    shopper = Shopper(finder)
+    shopper.says("fleece jackets under $90")
+    not_grey = products(shopper.says("nothing grey though"))
+    assert not_grey and all(set(p.colors) - {"grey"} and p.price <= 90 for p in not_grey)
+    lamps = products(shopper.says("and a lantern?"))
+    assert lamps and all("Lantern" in p.name and p.price <= 90 for p in lamps)
+
+    shopper = Shopper(finder)
+    shopper.says("a tent for 4 under 600")
+    bags = products(shopper.says("what about sleeping bags"))
+    # The budget stays; the party size was the tent's (sleeping bags are one person each).
+    assert bags and all(p.category == "sleeping bags" and p.price <= 600 for p in bags)
+    assert "people" not in shopper.request
+
+
+def test_a_new_kind_keeps_who_it_is_for(finder):
+    shopper = Shopper(finder)
+    kids = products(shopper.says("a headlamp for my daughter, she is 7"))
+    assert kids and all("Kids" in p.name for p in kids)
+    grown = products(Shopper(finder).says("a backpack for my dad, not a kids one"))
+    assert grown and not any("Kids" in p.name for p in grown)
+
+
+def test_questions_about_the_list_just_shown_are_answered_from_it(finder):
+    shopper = Shopper(finder)
+    shown = products(shopper.says("tents for 2"))
+    answer = shopper.says("which of them weighs the least?")
+    lightest = min(shown, key=lambda p: p.weight_g)
+    assert lightest.name in text(answer) and f"{lightest.weight_g:,} g" in text(answer)
+    answer = shopper.says("and how much is the third one?")
+    assert shown[2].name in text(answer) and str(shown[2].price) in text(answer)
+    # The list stays the same for the next question.
+    answer = shopper.says("the cheapest of them?")
+    assert min(shown, key=lambda p: p.price).name in text(answer)
+
+
+def test_run_together_words_are_the_catalogs_words(parser):
+    assert parser.parse("any baselayer tops?").category == "base layers"
+    assert parser.parse("tshirt in size M").category == "t-shirts"
+
+
+def test_something_not_sold_is_judged_on_what_is_asked_for_not_the_words_around_it(finder):
+    (line,) = Shopper(finder).says("do you have tent stakes?").said
+    assert line.response == "utter_not_carried" and line.values["thing"] == "tent stakes"
+    assert Shopper(finder).says("a tent for the beach").recommendations
+
+
+@pytest.mark.parametrize(
+    ("said", "shopping"),
+    [
+        ("which boots should I buy for my first hike in the snow?", True),
+        ("my old stove died on me, I need a new one", True),
+        ("I'm not after a refund, I need rain jackets", True),
+        ("the stove I ordered never arrived", False),
+        ("can I return the boots I bought", False),
+        ("how long does shipping take", False),
+    ],
+)
+def test_a_shopper_is_told_apart_from_an_order_or_a_refund(parser, said, shopping):
+    assert is_shopping(parser.parse(said)) is shopping
+
+
+def test_a_message_with_two_questions_splits_into_both():
+    assert parts("can I pay with Klarna and do you deliver to Alaska?") == [
+        "can I pay with Klarna",
+        "do you deliver to Alaska",
+    ]
+    assert parts("a warm hat") == ["a warm hat"]

@@ -195,5 +195,5 @@ def test_block_kit_shows_staff_text_literally_and_cards_with_pictures():
     (part,) = slack.parts({"text": "<!channel> look", "custom": cards}, "https://support.shop.example")
     assert part["text"] == "&lt;!channel&gt; look"
     card = part["blocks"][1]
-    assert card["text"]["text"] == "*<https://shop.example/ridge-2|Ridge 2 Tent>* · 249.00 USD"
+    assert card["text"]["text"] == "1. *<https://shop.example/ridge-2|Ridge 2 Tent>* · 249.00 USD"
     assert card["accessory"]["image_url"] == "https://support.shop.example/images/ridge-2.jpg"

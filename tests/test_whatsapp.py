@@ -375,13 +375,15 @@ def test_product_cards_are_pictures_with_captions_when_the_gateway_has_a_public_
         ],
     }
     parts = whatsapp.parts({"text": "Two ideas:", "custom": cards}, "https://support.shop.example", "en_US")
-    assert parts[0] == {"kind": "text", "text": "Two ideas:\n- Trail Stove (59.00 USD)"}
+    assert parts[0] == {"kind": "text", "text": "Two ideas:\n2. Trail Stove (59.00 USD)"}
     assert (
         parts[1]["kind"] == "image" and parts[1]["url"] == "https://support.shop.example/images/ridge-2.jpg"
     )
-    assert parts[1]["caption"] == "Ridge 2 Tent (249.00 USD): https://shop.example/ridge-2"
+    assert parts[1]["caption"] == "1. Ridge 2 Tent (249.00 USD): https://shop.example/ridge-2"
     local = whatsapp.parts({"text": "Two ideas:", "custom": cards}, None, "en_US")
-    assert [part["kind"] for part in local] == ["text"] and "Ridge 2 Tent" in local[0]["text"]
+    assert [part["kind"] for part in local] == ["text"]
+    # Each product once, numbered as the customer may refer to it ("the second one").
+    assert local[0]["text"].count("Ridge 2 Tent") == 1 and "\n1. Ridge 2 Tent" in local[0]["text"]
 
 
 def test_text_is_split_at_paragraphs_then_sentences_then_words():

@@ -8,8 +8,8 @@ from spacy.tokens import Doc
 
 # Words that turn what follows them (within a few words) into something not wanted.
 _BEFORE = frozenset(
-    """not no n't dont doesnt didnt cant wont isnt never without except nor neither hate hates
-    dislike dislikes avoid than""".split()
+    """not no n't dont doesnt didnt cant wont isnt never nothing none without except nor neither
+    hate hates dislike dislikes avoid than""".split()
 )
 # Two-word cues: "already have", "got one", "other than", "anything but", "rather than".
 _BEFORE_PAIRS = frozenset(

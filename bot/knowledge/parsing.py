@@ -118,7 +118,7 @@ class Constraints:
     # something the shop does not sell ("kayaks") is made of.
     unknown: tuple[str, ...] = ()
     wants: bool = False  # worded as wanting to buy something ("do you sell", "I need")
-    # The thing asked for, as said ("bike helmet", "tent pegs"), and its last word, the head: a
+    # The thing asked for, as said ("kayak paddles", "ski wax"), and its last word, the head: a
     # thing whose head is no category or kind of the catalog may be something it does not sell.
     thing: str | None = None
     head_known: bool = True
@@ -226,8 +226,8 @@ class ConstraintParser:
 
     @staticmethod
     def _read_thing(doc, found: dict[str, object], recognised: set[int], catalog_words: set[int]) -> None:
-        """The first noun phrase's words, up to a preposition ("gas canisters for my stove":
-        "gas canisters"), and whether its head (last word) is a catalog word."""
+        """The first noun phrase's words, up to a preposition ("a harness for my dog":
+        "a harness"), and whether its head (last word) is a catalog word."""
         thing: list[int] = []
         for token in doc:
             if thing and token.lower_ in _PHRASE_ENDS:

@@ -1,4 +1,4 @@
-"""Questions about the products just shown: "which one is the lightest?", "the cheapest of those",
+"""Questions about the products just shown: "which is lightest?", "the cheapest of those",
 "the second one, how heavy is it?", "does the first one come in blue?", "is it in stock?", "the
 one in blue". Read from the message's words; answered from the shown products' catalog facts."""
 

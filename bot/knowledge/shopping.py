@@ -23,7 +23,7 @@ NOT_CARRIED_BELOW = 0.45
 # not), which moves such figures by about 0.02: a threshold needs that margin on both sides.
 NOT_A_CATEGORY_BELOW = 0.53
 # A thing asked for whose last word (its head) comes no closer than this to any category or kind
-# name ("helmet", "pegs", "canisters"), and whose words no closer than THING_NOT_CARRIED_BELOW to any
+# name ("paddles", "wax"), and whose words no closer than THING_NOT_CARRIED_BELOW to any
 # product, is not sold. Chosen on benchmarks/shoppers/calibration.yml (benchmarks/not_carried.py).
 HEAD_NOT_A_KIND_BELOW = 0.60
 THING_NOT_CARRIED_BELOW = 0.55
@@ -94,8 +94,8 @@ def answer_shopper(
         and finder.kind_closeness(said.thing.split()[-1]) < HEAD_NOT_A_KIND_BELOW
         and finder.similarity(said.thing)[0] < THING_NOT_CARRIED_BELOW
     ):
-        # "bike helmet", "tent pegs", "gas canisters for my stove": what is asked for is no kind
-        # of thing the catalog has, whatever the words around it ("tent") are.
+        # "kayak paddles", "ski wax", "a harness for my dog": what is asked for is no kind
+        # of thing the catalog has, whatever catalog words come with it ("tent stakes").
         related = product_facts.listing(finder.related_categories(said.thing, limit=2))
         return ShoppingAnswer(
             [Said("utter_not_carried", values={"thing": said.thing, "categories": related})],
@@ -166,7 +166,7 @@ def _asks_for_anything(said: Constraints, entities: dict[str, str]) -> bool:
 def _about_shown(
     finder: ProductFinder, said: Constraints, listed: Sequence[str], shown: Sequence[str]
 ) -> ShoppingAnswer | None:
-    """A question about the products just shown ("which one is the lightest?", "the second one,
+    """A question about the products just shown ("which is lightest?", "the second one,
     how heavy is it?"): that product's facts, with its card; the shown list stays for the next."""
     if not read_reference_of(said, listed):
         return None

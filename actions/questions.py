@@ -1,0 +1,31 @@
+"""The other questions of a message that asks several ("do you have kids' headlamps and do you ship
+to Canada?"): each answered from the FAQ when it confidently can, after the first."""
+
+from __future__ import annotations
+
+from actions import shop
+from bot.knowledge import FaqEntry
+from bot.knowledge.questions import parts
+
+
+def faq_text(entry: FaqEntry) -> str:
+    return f"{entry.answer}\nMore: {entry.link}" if entry.link else entry.answer
+
+
+def other_answers(text: str, answered: set[str]) -> list[str]:
+    """FAQ answers to the message's parts that the FAQ answers confidently, other than the entries
+    already given (``answered``) and parts about products, in the order asked."""
+    pieces = parts(text)
+    if len(pieces) < 2:
+        return []
+    finder, answerer, knowledge = shop.product_finder(), shop.faq_answerer(), shop.knowledge()
+    said: list[str] = []
+    for piece in pieces:
+        parsed = finder.parser.parse(piece)
+        if parsed.category or parsed.kinds or parsed.products:
+            continue  # the product answer covers it
+        key = answerer.answer(piece).key
+        if key and key not in answered:
+            answered.add(key)
+            said.append(faq_text(knowledge.faq_entry(key)))
+    return said
