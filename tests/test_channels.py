@@ -50,7 +50,7 @@ def test_product_cards_a_channel_cannot_draw_become_lines_with_price_stock_and_l
     assert view["text"].splitlines() == [
         "Two tents:",
         "1. Ridgeline 2 (249.00 USD): https://shop.example/ridgeline-2",
-        "2. Summit Bivy (99.00 USD, sold out)",
+        "2. Summit Bivy (99.00 USD; sold out)",
     ]
     assert "custom" not in view
 

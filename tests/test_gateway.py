@@ -350,7 +350,7 @@ async def test_a_channel_plugs_in_by_name_and_gets_everything_shaped_for_what_it
     token = await gateway.app[CREDENTIALS].create("sms-bridge", "sms")
     answer = await customer_says(gateway, "I'm looking for a tent under $300", channel="sms", token=token)
     (intro, cards) = answer["replies"]
-    assert "custom" not in cards and cards["text"].startswith("- ") and "USD" in cards["text"]
+    assert "custom" not in cards and cards["text"].startswith("1. ") and "USD" in cards["text"]
     conversation_id = answer["conversation"]["id"]
     assert [m["text"] for _, m in sms.delivered] == [intro["text"], cards["text"]]
 

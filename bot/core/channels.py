@@ -102,7 +102,9 @@ def product_line(number: int, product: dict[str, Any]) -> str:
     customer can say "the second one"."""
     price = f"{product['price']} {product.get('currency') or ''}".strip() if product.get("price") else ""
     stock = "" if product.get("in_stock", True) else "sold out"
-    why = str(product.get("why") or "") or ", ".join(filter(None, [price, stock]))
+    why = str(product.get("why") or "")
+    if not (price and price in why):  # the reason usually gives the price already
+        why = "; ".join(filter(None, [price, stock, why]))
     link = f": {product['url']}" if product.get("url") else ""
     return f"{number}. {product.get('name', '')}" + (f" ({why})" if why else "") + link
 
