@@ -22,7 +22,16 @@ from bot.settings import PROJECT_DIR, load_settings
 from tests.browser import CHROMIUM, CHROMIUM_ARGS, ShopSite, running_shop
 from tests.gateway_helpers import PASSWORD, TOKEN, sign_in, start_gateway
 from tests.mailbox import Mailbox
-from tests.platforms import APP_SECRET, PHONE_ID, VERIFY_TOKEN, FakeGraphApi, in_a_thread
+from tests.platforms import (
+    APP_SECRET,
+    PHONE_ID,
+    SLACK_BOT_TOKEN,
+    SLACK_SECRET,
+    VERIFY_TOKEN,
+    FakeGraphApi,
+    FakeSlack,
+    in_a_thread,
+)
 from tests.rasa_standin import RasaStandIn
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -152,17 +161,28 @@ def live_graph():
 
 
 @pytest.fixture(scope="session")
-def live_shop(tmp_path_factory, shop_site, mailbox, live_graph):
+def live_slack():
+    """The Slack Web API the live shop's Slack app posts through (a fake, in a thread)."""
+    with in_a_thread(FakeSlack()) as slack:
+        yield slack
+
+
+@pytest.fixture(scope="session")
+def live_shop(tmp_path_factory, shop_site, mailbox, live_graph, live_slack):
     """All three real processes (the browser tests share them): settings and supervisor; the shop
-    e-mails through the test mail server and has a WhatsApp number on the fake Graph API."""
-    whatsapp = {
+    e-mails through the test mail server, has a WhatsApp number on the fake Graph API and a Slack
+    app on the fake Slack Web API."""
+    platforms = {
         "whatsapp_phone_id": PHONE_ID,
         "whatsapp_token": "whatsapp-token",
         "whatsapp_app_secret": APP_SECRET,
         "whatsapp_verify_token": VERIFY_TOKEN,
         "whatsapp_api_url": live_graph.url,
+        "slack_bot_token": SLACK_BOT_TOKEN,
+        "slack_signing_secret": SLACK_SECRET,
+        "slack_api_url": live_slack.api,
     }
-    with running_shop(tmp_path_factory.mktemp("shop"), shop_site, mailbox.settings() | whatsapp) as running:
+    with running_shop(tmp_path_factory.mktemp("shop"), shop_site, mailbox.settings() | platforms) as running:
         yield running
 
 
