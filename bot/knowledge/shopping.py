@@ -3,6 +3,7 @@ products, something the shop does not sell) and what to answer, with the request
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -27,6 +28,13 @@ NOT_A_CATEGORY_BELOW = 0.53
 # product, is not sold. Chosen on benchmarks/shoppers/calibration.yml (benchmarks/not_carried.py).
 HEAD_NOT_A_KIND_BELOW = 0.60
 THING_NOT_CARRIED_BELOW = 0.55
+# A need said instead of a thing ("something so I stay dry", "I keep getting cold feet"): answered
+# by what the catalog's descriptions say products are for, never "we don't carry".
+_DESCRIBES_A_NEED = re.compile(
+    r"\b(?:something|anything|stuff|gear|what do i need|what should i|i keep|keeps?|so (?:that )?i|"
+    r"so my|to keep|to stop|to help|help me|because|when i|always)\b",
+    re.IGNORECASE,
+)
 # From this similarity on, the best match's category is taken as what a need asked for, and kept
 # for the follow-ups ("something for muddy trails" then "in size 9").
 KIND_FROM_MEANING_AT = 0.40
@@ -91,8 +99,9 @@ def answer_shopper(
         and said.thing
         and not (said.products or said.kinds or meant)
         and not (previous and not (said.wants or said.category))
+        and not _DESCRIBES_A_NEED.search(text)
         and finder.kind_closeness(said.thing.split()[-1]) < HEAD_NOT_A_KIND_BELOW
-        and finder.similarity(said.thing)[0] < THING_NOT_CARRIED_BELOW
+        and max(finder.similarity(said.thing)[0], finder.similarity(text)[0]) < THING_NOT_CARRIED_BELOW
     ):
         # "kayak paddles", "ski wax", "a harness for my dog": what is asked for is no kind
         # of thing the catalog has, whatever catalog words come with it ("tent stakes").
