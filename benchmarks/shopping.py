@@ -191,29 +191,31 @@ def _violations(expect: dict[str, Any], product: Product) -> list[tuple[str, str
         found.append(("brand", f"{product.name} is by {product.brand}, not {expect['brand']}"))
     if "people" in expect and (product.people or 0) < int(expect["people"]):
         found.append(("people", f"{product.name} does not fit {expect['people']} people"))
-    if "max_temperature_f" in expect and (
-        product.temperature_f is None or product.temperature_f > _number(expect["max_temperature_f"])
-    ):
-        found.append(
-            (
-                "max_temperature_f",
-                f"{product.name} is rated {product.temperature_f}°F, above {expect['max_temperature_f']}°F",
+    # A product without the figure (no temperature rating, capacity or weight listed) fails.
+    if "max_temperature_f" in expect:
+        limit = _number(expect["max_temperature_f"])
+        if product.temperature_f is None:
+            found.append(("max_temperature_f", f"{product.name} has no temperature rating"))
+        elif product.temperature_f > limit:
+            found.append(
+                ("max_temperature_f", f"{product.name} is rated {product.temperature_f}°F > {limit}°F")
             )
-        )
-    for key, low in (("min_capacity_l", True), ("max_capacity_l", False)):
-        if key in expect:
-            limit = _number(expect[key])
-            capacity = product.capacity_l
-            if capacity is None or (capacity < limit if low else capacity > limit):
-                found.append(
-                    (key, f"{product.name} holds {capacity} l, {'under' if low else 'over'} {limit} l")
-                )
-    if "max_weight_g" in expect and (
-        product.weight_g is None or product.weight_g > _number(expect["max_weight_g"])
-    ):
+    if ("min_capacity_l" in expect or "max_capacity_l" in expect) and product.capacity_l is None:
+        found.append(("capacity_l", f"{product.name} has no capacity listed"))
+    elif "min_capacity_l" in expect and product.capacity_l < _number(expect["min_capacity_l"]):
         found.append(
-            ("max_weight_g", f"{product.name} weighs {product.weight_g} g > {expect['max_weight_g']} g")
+            ("min_capacity_l", f"{product.name} holds {product.capacity_l} l < {expect['min_capacity_l']} l")
         )
+    elif "max_capacity_l" in expect and product.capacity_l > _number(expect["max_capacity_l"]):
+        found.append(
+            ("max_capacity_l", f"{product.name} holds {product.capacity_l} l > {expect['max_capacity_l']} l")
+        )
+    if "max_weight_g" in expect:
+        limit = _number(expect["max_weight_g"])
+        if product.weight_g is None:
+            found.append(("max_weight_g", f"{product.name} has no weight listed"))
+        elif product.weight_g > limit:
+            found.append(("max_weight_g", f"{product.name} weighs {product.weight_g} g > {limit} g"))
     return found
 
 
