@@ -10,6 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions import shop
 from actions.products import ActionRecommendProducts, is_for_product_search
 from actions.questions import faq_text, other_answers
+from bot.knowledge.shopping import asks_by_need
 
 
 class ActionAnswerQuestion(Action):
@@ -30,6 +31,10 @@ class ActionAnswerQuestion(Action):
             dispatcher.utter_message(text=faq_text(entry))
             return []
         if is_for_product_search(tracker):
+            return await ActionRecommendProducts().run(dispatcher, tracker, domain)
+        finder = shop.product_finder()
+        if asks_by_need(finder, finder.parser.parse(text)) and not shop.faq_answerer().answer(text).answered:
+            # "My fingers go numb on winter runs": no question the FAQ answers, a need products meet.
             return await ActionRecommendProducts().run(dispatcher, tracker, domain)
         answer = shop.faq_answerer().answer(text, intent=intent)
         others = other_answers(text, {answer.key} if answer.key else set())

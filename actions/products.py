@@ -12,7 +12,7 @@ from actions import shop
 from actions.questions import other_answers
 from bot.knowledge.products import Recommendation
 from bot.knowledge.questions import is_shopping
-from bot.knowledge.shopping import answer_shopper, refines_a_request
+from bot.knowledge.shopping import answer_shopper, asks_by_need, refines_a_request
 from bot.knowledge.shopping_state import REQUEST_SLOT, SHOWN_SLOT
 
 
@@ -52,7 +52,12 @@ def is_for_product_search(tracker: Tracker, not_understood: bool = False) -> boo
     # "do you sell GPS watches?": a shopping request for something the catalog has no word for.
     asks_for_other_things = said.wants and bool(said.unknown)
     shown = tracker.get_slot(SHOWN_SLOT) or []
-    return bool(names_catalog or asks_for_other_things or refines_a_request(said, previous, shown))
+    return bool(
+        names_catalog
+        or asks_for_other_things
+        or refines_a_request(said, previous, shown)
+        or asks_by_need(finder, said)
+    )
 
 
 class ActionOutOfScope(Action):

@@ -154,6 +154,7 @@ def test_party_size_weight_capacity_and_rating_must_be_numbers(content):
 
 def test_a_json_catalog_is_read_like_the_csv(content):
     (content / "catalog.csv").unlink()
+    (content / "synonyms.yml").unlink()  # its words are for the demo catalog's categories
     (content / "catalog.json").write_text(
         '[{"id": "J1", "name": "Trail Mug", "category": "Camp Kitchen", "price": "12.50", "currency": "usd",'
         ' "colors": ["Red", "Blue"], "sizes": [], "stock": 4, "url": "https://shop.example/mug"}]'
@@ -170,6 +171,7 @@ def test_a_json_catalog_is_read_like_the_csv(content):
 
 def test_a_missing_catalog_is_a_clear_error(content):
     (content / "catalog.csv").unlink()
+    (content / "synonyms.yml").unlink()
     assert problems_of(content) == [f"{content / 'catalog.csv'}: no catalog: add catalog.csv or catalog.json"]
 
 
@@ -234,3 +236,13 @@ def test_the_build_command_skips_and_reports_bad_rows_only_when_asked(content, t
     captured = capsys.readouterr()
     assert f"left out: {catalog}:2: currency: unknown currency 'XYZ'" in captured.err
     assert "rebuilt: faq, catalog" in captured.out
+
+
+def test_the_shops_synonyms_must_name_what_the_catalog_has(content):
+    (content / "synonyms.yml").write_text("backpacks: [rucksack]\nkayaks: [canoe]\ntents: shelter\n")
+    assert problems_of(content) == [
+        f"{content / 'synonyms.yml'}: kayaks: is neither a category of the catalog nor a word of its product names",
+        f"{content / 'synonyms.yml'}: tents: must be a list of words or phrases customers use",
+    ]
+    (content / "synonyms.yml").write_text("backpacks: [rucksack]\n")
+    assert load_knowledge(content).synonyms == {"rucksack": "backpacks"}

@@ -10,6 +10,8 @@ from bot.knowledge.catalog import Product, read_catalog
 from bot.knowledge.faq import FaqEntry, read_faq
 from bot.knowledge.problems import KnowledgeError, Problem
 from bot.knowledge.shop import Shop, read_shop
+from bot.knowledge.synonyms import FILE as SYNONYMS_FILE
+from bot.knowledge.synonyms import read_synonyms
 
 __all__ = ["FaqEntry", "Knowledge", "KnowledgeError", "Problem", "Product", "Shop", "load_knowledge"]
 
@@ -24,6 +26,8 @@ class Knowledge:
     faq: tuple[FaqEntry, ...]
     catalog: tuple[Product, ...]
     directory: Path = field(compare=False)
+    # The shop's own words for its categories and kinds ("rucksack": backpacks), from synonyms.yml.
+    synonyms: dict[str, str] = field(default_factory=dict, compare=False)
     # Records left out because of a problem, when loaded with skip_invalid (else always empty).
     skipped: tuple[Problem, ...] = field(default=(), compare=False)
 
@@ -84,9 +88,16 @@ def load_knowledge(directory: Path, skip_invalid: bool = False) -> Knowledge:
             ]
         catalog += products
         problems += catalog_problems
+    synonyms, synonym_problems = read_synonyms(directory / SYNONYMS_FILE, catalog)
+    problems += synonym_problems
     fatal = [problem for problem in problems if not (skip_invalid and problem.record)]
     if fatal or shop is None:
         raise KnowledgeError(fatal)
     return Knowledge(
-        shop=shop, faq=tuple(faq), catalog=tuple(catalog), directory=directory, skipped=tuple(problems)
+        shop=shop,
+        faq=tuple(faq),
+        catalog=tuple(catalog),
+        directory=directory,
+        synonyms=synonyms,
+        skipped=tuple(problems),
     )

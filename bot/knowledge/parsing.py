@@ -64,12 +64,46 @@ _SHOE_SIZE = re.compile(
 _PHRASE_ENDS = frozenset(
     """for with to on in at from under over around about that which who so and or rated rating
     comfortable good suitable ideal made is are will can could should would preferably ideally
-    like""".split()
+    like large big small enough warm cheap light heavy nice new old please thanks""".split()
+)
+# "in a large", "size medium", "I'm a small": clothing sizes said in words.
+_SIZE_WORDS = {
+    "extra small": "xs", "extra-small": "xs", "x-small": "xs", "small": "s", "medium": "m",
+    "large": "l", "extra large": "xl", "extra-large": "xl", "x-large": "xl", "xx-large": "xxl",
+    "double xl": "xxl",
+}  # fmt: skip
+_SIZE_SAID = re.compile(
+    r"\b(?:size|in|in an?|i'?m an?|i am an?|i wear an?|i take an?|an?)\s+("
+    + "|".join(sorted((re.escape(word) for word in _SIZE_WORDS), key=len, reverse=True))
+    + r")\b(?!\s+(?:pack|tent|bag|one|ones|size|group|family|kid|child))",
+    re.IGNORECASE,
+)
+# Money said in words: "a hundred", "two hundred", "fifty".
+_TENS = {
+    "twenty": 20,
+    "thirty": 30,
+    "forty": 40,
+    "fifty": 50,
+    "sixty": 60,
+    "seventy": 70,
+    "eighty": 80,
+    "ninety": 90,
+}
+_HUNDREDS = re.compile(r"\b(a|one|two|three|four|five)\s+hundred\b", re.IGNORECASE)
+_TENS_SAID = re.compile(
+    r"\b(" + "|".join(_TENS) + r")\s*(?:bucks|dollars|quid|pounds|euros)\b", re.IGNORECASE
 )
 # Words of "about this much": a price near the amount, either way.
 _NEAR = frozenset({"around", "about", "approximately", "approx", "roughly", "~"})
 # Words before "more than 250" that make it a limit: "no", "can't spend", "don't want to pay".
 _REFUSALS = frozenset({"no", "not", "nothing", "n't", "never", "cant", "dont", "wont"})
+
+
+def _digits(text: str) -> str:
+    """Amounts said in words as digits: "no more than a hundred" -> "no more than 100"."""
+    hundreds = {"a": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5}
+    text = _HUNDREDS.sub(lambda match: str(hundreds[match.group(1).lower()] * 100), text)
+    return _TENS_SAID.sub(lambda match: f"{_TENS[match.group(1).lower()]} {match.group(0).split()[-1]}", text)
 
 
 def _refused(doc, start: int) -> bool:
@@ -122,6 +156,7 @@ class Constraints:
     # thing whose head is no category or kind of the catalog may be something it does not sell.
     thing: str | None = None
     head_known: bool = True
+    thing_has_category: bool = False  # "tent stakes": a catalog word qualifies an unknown thing
 
 
 class ConstraintParser:
@@ -150,6 +185,7 @@ class ConstraintParser:
         vocabulary = self.vocabulary
         # Mend one-typo catalog words and run-together ones first ("trial running shoes",
         # "sleepin bag", "baselayers").
+        text = _digits(text)
         doc = self._nlp(text)
         mended = "".join(vocabulary.spelled(token.text) + token.whitespace_ for token in doc)
         doc = self._nlp(mended) if mended != text else doc
@@ -171,6 +207,10 @@ class ConstraintParser:
         )
         self._read_patterns(doc, matches, found, recognised)
         self._read_audience(doc, mended, found, recognised)
+        if (said_size := _SIZE_SAID.search(mended)) and _SIZE_WORDS[
+            said_size.group(1).lower()
+        ] in vocabulary.sizes:
+            found.setdefault("size", _SIZE_WORDS[said_size.group(1).lower()])
         if (shoe := _SHOE_SIZE.search(mended)) and shoe.group("size") in vocabulary.sizes:
             found.setdefault("size", shoe.group("size"))
             for token in doc:
@@ -244,6 +284,7 @@ class ConstraintParser:
         if thing:
             found["thing"] = " ".join(doc[i].text for i in thing)
             found["head_known"] = thing[-1] in catalog_words
+            found["thing_has_category"] = any(i in catalog_words for i in thing[:-1])
 
     @staticmethod
     def _read_quantities(text: str, found: dict[str, object]) -> list[tuple[int, int]]:

@@ -24,6 +24,8 @@ _UNITS = {
     "kilogram": "kilogram", "kilograms": "kilogram", "lb": "pound", "lbs": "pound",
     "pound": "pound", "pounds": "pound", "oz": "ounce", "ounce": "ounce", "ounces": "ounce",
 }  # fmt: skip
+# Every way of writing a unit: never a typo of some catalog word ("liters" is not "liners").
+UNIT_WORDS = frozenset(_UNITS) | {"degree", "degrees", "litre", "liter"}
 _NUMBER_WORDS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "half": 0.5, "half a": 0.5}
 _NUMBER = r"(?:-?\d+(?:[.,]\d+)?|an?|one|two|three|half(?: a)?)"
 _UNIT = (

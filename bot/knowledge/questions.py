@@ -36,6 +36,11 @@ def parts(text: str) -> list[str]:
     return pieces or [text]
 
 
+def is_about_an_order(text: str) -> bool:
+    """Whether the message speaks of an order, a parcel, money back or an account."""
+    return bool(_ORDER_WORDS.search(text))
+
+
 def is_shopping(said: Constraints) -> bool:
     """Whether the message is someone choosing something to buy: it names a kind of product the
     shop sells (not as something unwanted), in words of wanting or choosing, and says nothing of

@@ -11,6 +11,7 @@ from typing import Any
 from bot.knowledge import product_facts
 from bot.knowledge.parsing import Constraints
 from bot.knowledge.products import ProductFinder, ProductRequest, Recommendation, matching_categories
+from bot.knowledge.questions import is_about_an_order
 from bot.knowledge.references import describe, pick, read_reference
 from bot.knowledge.shopping_state import next_request, request_from_slots, request_slots
 
@@ -28,11 +29,21 @@ NOT_A_CATEGORY_BELOW = 0.53
 # product, is not sold. Chosen on benchmarks/shoppers/calibration.yml (benchmarks/not_carried.py).
 HEAD_NOT_A_KIND_BELOW = 0.60
 THING_NOT_CARRIED_BELOW = 0.55
+# A need is for products when the message comes this close in meaning to one product's text ("my
+# back hurts from sleeping on the ground": 0.41, a pad; "best hiking trail near Portland" is 0.37
+# from anything, and says no need).
+NEED_MATCH_AT = 0.34
+# A request this short names the thing it asks for; a longer one without "do you sell", "looking
+# for" may be telling a story around it ("first backpacking trip!! need a sleeping bag").
+SHORT_REQUEST_WORDS = 6
 # A need said instead of a thing ("something so I stay dry", "I keep getting cold feet"): answered
 # by what the catalog's descriptions say products are for, never "we don't carry".
 _DESCRIBES_A_NEED = re.compile(
     r"\b(?:something|anything|stuff|gear|what do i need|what should i|i keep|keeps?|so (?:that )?i|"
-    r"so my|to keep|to stop|to help|help me|because|when i|always)\b",
+    r"so (?:that )?(?:she|he|we|they|my|our|the)|to keep|to stop|to help|help me|because|when i|always|"
+    r"what can i get|what would help|might help|ideas?|what do people|suggest|recommend|my (?:feet|hands|"
+    r"back|knees|kids?|fingers|toes|head|neck)|i'?m (?:always|often|freezing|cold)|get(?:s|ting)? "
+    r"(?:cold|wet|sick|lost|burnt|burned|blisters))\b",
     re.IGNORECASE,
 )
 # From this similarity on, the best match's category is taken as what a need asked for, and kept
@@ -100,6 +111,8 @@ def answer_shopper(
         and not (said.products or said.kinds or meant)
         and not (previous and not (said.wants or said.category))
         and not _DESCRIBES_A_NEED.search(text)
+        and (said.wants or len(text.split()) <= SHORT_REQUEST_WORDS)
+        and not (said.category and not said.thing_has_category)
         and finder.kind_closeness(said.thing.split()[-1]) < HEAD_NOT_A_KIND_BELOW
         and max(finder.similarity(said.thing)[0], finder.similarity(text)[0]) < THING_NOT_CARRIED_BELOW
     ):
@@ -163,6 +176,17 @@ def read_reference_of(said: Constraints, shown: Sequence[str]) -> bool:
         bool(shown)
         and not (said.category or said.kinds or said.more or said.cheaper)
         and (read_reference(said.text, said.color) is not None)
+    )
+
+
+def asks_by_need(finder: ProductFinder, said: Constraints) -> bool:
+    """Whether the message describes a need the catalog's products are for ("my feet get cold and
+    wet on winter walks"): in words of a need, about nothing of an order, and close enough in
+    meaning to what some product's description says it is for."""
+    return (
+        bool(_DESCRIBES_A_NEED.search(said.text) or said.wants)
+        and not is_about_an_order(said.text)
+        and finder.similarity(said.text)[0] >= NEED_MATCH_AT
     )
 
 

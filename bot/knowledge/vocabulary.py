@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from bot.knowledge import Knowledge, Product
 from bot.knowledge.keyword import singular
+from bot.knowledge.quantities import UNIT_WORDS
 
 # Colours customers say that the catalog spells another way.
 COLOUR_SYNONYMS = {"gray": "grey", "beige": "khaki", "tan": "khaki"}
@@ -168,6 +169,19 @@ class CatalogVocabulary:
         self._known_stems = {
             stem(word) for text in (*self.categories, *self.kind_of, *described) for word in words(text)
         } | {stem(word) for word in self.colour_of}
+        # The shop's own words for them (synonyms.yml): "rucksack" is backpacks, "gilet" a vest.
+        for said, meant in knowledge.synonyms.items():
+            if meant in self.categories:
+                self.category_of.setdefault(said, meant)
+                self.category_of.setdefault(said + "s", meant)
+            else:
+                kind = singular(meant)
+                categories = categories_of_head.get(kind) or {
+                    product.category for product in catalog if kind in self._name_words[product]
+                }
+                for form in (said, said + "s"):
+                    self.kind_of.setdefault(form, next(iter(categories)) if len(categories) == 1 else None)
+                    self._kind_word.setdefault(form, kind)
         # Category and kind words run together, as shoppers type them: "baselayers", "tshirts".
         self._joined = {
             re.sub(r"[^a-z]", "", form): form
@@ -217,7 +231,7 @@ class CatalogVocabulary:
         lowered = word.lower()
         if (joined := self._joined.get(lowered) or self._joined.get(singular(lowered))) is not None:
             return joined
-        if len(lowered) < 5 or lowered in self._spellings or lowered in self.english:
+        if len(lowered) < 5 or lowered in self._spellings or lowered in self.english or lowered in UNIT_WORDS:
             return word
         matches = {known for known in self._spellings if _one_edit_apart(lowered, known)}
         return matches.pop() if len(matches) == 1 else word
