@@ -240,9 +240,10 @@ def test_the_build_command_skips_and_reports_bad_rows_only_when_asked(content, t
 
 def test_the_shops_synonyms_must_name_what_the_catalog_has(content):
     (content / "synonyms.yml").write_text("backpacks: [rucksack]\nkayaks: [canoe]\ntents: shelter\n")
+    synonyms = content / "synonyms.yml"
     assert problems_of(content) == [
-        f"{content / 'synonyms.yml'}: kayaks: is neither a category of the catalog nor a word of its product names",
-        f"{content / 'synonyms.yml'}: tents: must be a list of words or phrases customers use",
+        f"{synonyms}: kayaks: is neither a category of the catalog nor a word of its product names",
+        f"{synonyms}: tents: must be a list of words or phrases customers use",
     ]
     (content / "synonyms.yml").write_text("backpacks: [rucksack]\n")
     assert load_knowledge(content).synonyms == {"rucksack": "backpacks"}
