@@ -452,3 +452,12 @@ def test_a_message_with_two_questions_splits_into_both():
         "do you deliver to Alaska",
     ]
     assert parts("a warm hat") == ["a warm hat"]
+
+
+def test_a_kind_said_with_its_category_and_kinds_not_wanted_are_both_kept(parser):
+    assert (parser.parse("a fleece vest").category, parser.parse("a fleece vest").kinds) == ("fleece", ("vest",))
+    # A word of the products' names said as unwanted ("not the inflatable kind").
+    assert parser.parse("sleeping mat, just not the inflatable type").not_kinds == ("inflatable",)
+    # Not that kind of thing: another kind of the same category.
+    said = parser.parse("i dont want a lantern, a light for my head")
+    assert (said.category, said.not_kinds) == ("headlamps", ("lantern",))

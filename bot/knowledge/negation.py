@@ -8,7 +8,7 @@ from spacy.tokens import Doc
 
 # Words that turn what follows them (within a few words) into something not wanted.
 _BEFORE = frozenset(
-    """not no n't dont doesnt didnt cant wont isnt never nothing none without except nor neither
+    """not no n't nt dont doesnt didnt cant wont isnt never nothing none without except nor neither
     hate hates dislike dislikes avoid than""".split()
 )
 # Two-word cues: "already have", "got one", "other than", "anything but", "rather than".

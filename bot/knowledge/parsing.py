@@ -35,7 +35,7 @@ _SHOPPING_WORDS = frozenset(
     maybe also else lol pls plz u ur ya yes no sale online today one ones option options degree degrees
     litre litres liter liters order orders refund delivery shipping account password help package
     parcel payment money spend spending pay paying afford maximum minimum max min boring ugly old
-    year years age aged already else""".split()
+    year years age aged already else nt""".split()
 )
 # Orders by a catalog field a shopper may ask for ("the lightest tent").
 SORTS = ("LIGHTEST", "WARMEST", "LARGEST")
@@ -326,6 +326,9 @@ class ConstraintParser:
                 if unwanted:
                     key, value = ("not_kinds", head) if head else ("not_categories", meant)
                     found[key] = (*found.get(key, ()), value)
+                    if head and meant:
+                        # "not a lantern": another kind of the same thing (a headlamp).
+                        categories.append((True, True, len(doc), meant, None))
                     continue
                 # "a lantern for the tent" is a lantern: a category after "for" is what it is for.
                 purpose = any(token.lower_ == "for" for token in doc[max(0, start - 2) : start])
@@ -344,8 +347,21 @@ class ConstraintParser:
             chosen = min(categories)
             if chosen[3] is not None:
                 found["category"] = chosen[3]
-            if chosen[4]:
-                found["kinds"] = (chosen[4],)
+            # "a fleece vest": the category, and the kind within it.
+            kinds = [entry[4] for entry in categories if entry[4] and entry[3] in (None, chosen[3])]
+            if kinds:
+                found["kinds"] = tuple(dict.fromkeys(kinds))
+        # "not the foam kind", "no zip-off ones": a word of product names said as unwanted.
+        for token in doc:
+            if (
+                token.i not in recognised
+                and token.is_alpha
+                and vocabulary.names_word(token.lower_)
+                and token.lower_ not in _SHOPPING_WORDS
+                and negated(doc, token.i, token.i + 1)
+            ):
+                found["not_kinds"] = (*found.get("not_kinds", ()), token.lower_)
+                recognised.add(token.i)
 
     def _read_patterns(self, doc, matches, found: dict[str, object], recognised: set[int]) -> None:
         """Budgets, party sizes, "cheaper", "show me more", price order, sorts, "do you sell"."""
