@@ -12,7 +12,7 @@ from actions import shop
 from actions.questions import other_answers
 from bot.knowledge.products import Recommendation
 from bot.knowledge.questions import is_shopping
-from bot.knowledge.shopping import answer_shopper, asks_by_need, refines_a_request
+from bot.knowledge.shopping import answer_shopper, asks_by_need, read_reference_of, refines_a_request
 from bot.knowledge.shopping_state import REQUEST_SLOT, SHOWN_SLOT
 
 
@@ -45,6 +45,10 @@ def is_for_product_search(tracker: Tracker, not_understood: bool = False) -> boo
         # Shopping, whatever else Rasa heard in it: "What jacket should I get for my first winter
         # hike?", "not a refund, I want a waterproof jacket".
         return True
+    request = tracker.get_slot(REQUEST_SLOT) or {}
+    listed = request.get("listed") if isinstance(request, dict) else None
+    if listed and read_reference_of(said, listed):
+        return True  # "how much is it?", "is the second one waterproof?" about what was just shown
     if not not_understood:
         return False
     previous = tracker.get_slot(REQUEST_SLOT)

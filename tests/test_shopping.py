@@ -455,7 +455,10 @@ def test_a_message_with_two_questions_splits_into_both():
 
 
 def test_a_kind_said_with_its_category_and_kinds_not_wanted_are_both_kept(parser):
-    assert (parser.parse("a fleece vest").category, parser.parse("a fleece vest").kinds) == ("fleece", ("vest",))
+    assert (parser.parse("a fleece vest").category, parser.parse("a fleece vest").kinds) == (
+        "fleece",
+        ("vest",),
+    )
     # A word of the products' names said as unwanted ("not the inflatable kind").
     assert parser.parse("sleeping mat, just not the inflatable type").not_kinds == ("inflatable",)
     # Not that kind of thing: another kind of the same category.

@@ -9,7 +9,7 @@ from spacy.tokens import Doc
 # Words that turn what follows them (within a few words) into something not wanted.
 _BEFORE = frozenset(
     """not no n't nt dont doesnt didnt cant wont isnt never nothing none without except nor neither
-    hate hates dislike dislikes avoid than""".split()
+    hate hates dislike dislikes avoid than forget skip scrap mind""".split()
 )
 # Two-word cues: "already have", "got one", "other than", "anything but", "rather than".
 _BEFORE_PAIRS = frozenset(
@@ -29,6 +29,11 @@ _BEFORE_PAIRS = frozenset(
         ("sick", "of"),
         ("tired", "of"),
         ("done", "with"),
+        ("forget", "the"),
+        ("forget", "about"),
+        ("never", "mind"),
+        ("skip", "the"),
+        ("scrap", "the"),
     }
 )
 # What ends a cue's reach: "not a refund, I want a jacket"; "no, but blue".

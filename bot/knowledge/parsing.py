@@ -49,7 +49,9 @@ _ADULT_WORDS = frozenset("""adult adults grown grownup grown-up man woman men wo
 # "he's 35", "my 8 year old", "aged 10": an age; children's products up to this age.
 _AGE = re.compile(
     r"\b(\d{1,2})\s*(?:-\s*)?(?:years?|yrs?|yo\b|y/o)"
-    r"|\b(?:he|she|they)(?:'s| is| are)\s+(\d{1,2})\b|\baged?\s+(\d{1,2})\b",
+    r"|\b(?:he|she|they|hes|shes)(?:'s| is| are| turns| turned| will be| turning)?\s+(\d{1,2})\b"
+    r"(?!\s*(?:\$|dollars|bucks|%))"
+    r"|\baged?\s+(\d{1,2})\b",
     re.I,
 )
 CHILD_UP_TO_AGE = 12
@@ -73,11 +75,13 @@ _SIZE_WORDS = {
     "double xl": "xxl",
 }  # fmt: skip
 _SIZE_SAID = re.compile(
-    r"\b(?:size|in|in an?|i'?m an?|i am an?|i wear an?|i take an?|an?)\s+("
+    r"\b(?:size|in|in an?|i'?m an?|i am an?|i wear an?|i take an?)\s+("
     + "|".join(sorted((re.escape(word) for word in _SIZE_WORDS), key=len, reverse=True))
     + r")\b(?!\s+(?:pack|tent|bag|one|ones|size|group|family|kid|child))",
     re.IGNORECASE,
 )
+# "a 2p tent": the trade's shorthand for two people.
+_PARTY_SHORT = re.compile(r"\b([1-8])\s?p\b", re.IGNORECASE)
 # Money said in words: "a hundred", "two hundred", "fifty".
 _TENS = {
     "twenty": 20,
@@ -207,6 +211,8 @@ class ConstraintParser:
         )
         self._read_patterns(doc, matches, found, recognised)
         self._read_audience(doc, mended, found, recognised)
+        if (party := _PARTY_SHORT.search(mended)) and "people" not in found:
+            found["people"] = int(party.group(1))  # "2p tent"
         if (said_size := _SIZE_SAID.search(mended)) and _SIZE_WORDS[
             said_size.group(1).lower()
         ] in vocabulary.sizes:
@@ -432,7 +438,11 @@ class ConstraintParser:
         "he's 35", "an adult"."""
         for token in doc:
             word = token.lower_
-            if word in _CHILD_WORDS:
+            # "for me and my boys", "the whole family": the children are part of a party.
+            party = {t.lower_ for t in doc[max(0, token.i - 4) : token.i]} & {"me", "us", "we", "family"}
+            if word in _CHILD_WORDS and party:
+                recognised.add(token.i)
+            elif word in _CHILD_WORDS:
                 recognised.add(token.i)
                 wanted = "adults" if negated(doc, token.i, token.i + 1) else "kids"
                 found.setdefault("audience", wanted)
@@ -452,7 +462,7 @@ class ConstraintParser:
         """ "2 person", "two-person", "family of 4", "sleeps four", and "for two" unless what
         follows counts something else ("for 2 nights" is not a party of two; "for two around
         $250" is)."""
-        said = doc[start].lower_ if doc[start].like_num else doc[end - 1].lower_
+        said = next((token.lower_ for token in doc[start:end] if token.like_num), doc[end - 1].lower_)
         count = NUMBER_WORDS.get(said) or (int(said) if said.isdigit() else None)
         if doc[start].lower_ == "for":
             following = doc[end] if end < len(doc) else None

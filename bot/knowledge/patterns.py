@@ -8,7 +8,7 @@ from spacy.matcher import Matcher
 
 _CURRENCY = {"ORTH": {"IN": ["$", "€", "£"]}, "OP": "?"}
 _NUMBER = {"LIKE_NUM": True}
-_AT_MOST = ["under", "below", "beneath", "max", "maximum", "cheaper", "less", "lower", "within"]
+_AT_MOST = ["under", "below", "beneath", "max", "maximum", "cheaper", "less", "lower", "within", "sub"]
 _AT_LEAST = ["over", "above", "more", "least", "minimum", "min", "from", "pricier"]
 _MONEY_WORDS = ["dollars", "dollar", "bucks", "usd", "euros", "euro", "eur", "pounds", "quid", "gbp"]
 _AROUND = ["around", "about", "approximately", "approx", "roughly", "~", "budget", "spend", "spending"]
@@ -69,7 +69,14 @@ def add_patterns(matcher: Matcher) -> None:
             ],
         ],
     )
-    matcher.add("SIZE", [[{"LOWER": "size"}, {"IS_PUNCT": False}]])
+    matcher.add(
+        "SIZE",
+        [
+            [{"LOWER": "size"}, {"IS_PUNCT": False}],
+            # "in XS", "in L": a letter size after "in" (checked against the catalog's sizes).
+            [{"LOWER": "in"}, {"LOWER": {"IN": ["xxs", "xs", "s", "m", "l", "xl", "xxl", "xxxl"]}}],
+        ],
+    )
     matcher.add(
         "CHEAPER",
         [
@@ -141,6 +148,10 @@ def add_patterns(matcher: Matcher) -> None:
         ]
         + [[{"LOWER": "for"}, party] for party in (_NUMBER, number)]
         + [[{"LOWER": "family"}, {"LOWER": "of"}, party] for party in (_NUMBER, number)]
+        + [
+            [{"LOWER": "the", "OP": "?"}, party, {"LOWER": "of"}, {"LOWER": "us"}]
+            for party in (_NUMBER, number)
+        ]
         + [
             [{"LOWER": {"IN": ["sleeps", "sleeping", "fits", "fitting"]}}, party]
             for party in (_NUMBER, number)

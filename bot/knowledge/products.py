@@ -313,7 +313,10 @@ class ProductFinder:
             return False
         if any(vocabulary.is_kind(product, kind) for kind in request.not_kinds):
             return False
-        if product.category in request.not_categories:
+        if any(
+            product.category in matching_categories(unwanted, self.categories)
+            for unwanted in request.not_categories
+        ):
             return False
         if request.not_colors and product.colors and set(product.colors) <= set(request.not_colors):
             return False

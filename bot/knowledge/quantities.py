@@ -36,7 +36,7 @@ _UNIT = (
     + r")"
 )
 _QUANTITY = re.compile(
-    rf"(?<![\w.])(?P<first>{_NUMBER})(?:\s*(?:-|to|or|\u2013)\s*(?P<second>{_NUMBER}))?\s*-?\s*"
+    rf"(?<![\w.])(?P<first>{_NUMBER})(?:\s*(?:-|to|or|and|\u2013)\s*(?P<second>{_NUMBER}))?\s*-?\s*"
     rf"(?P<unit>{_UNIT})(?![\w])",
     re.IGNORECASE,
 )
@@ -47,7 +47,7 @@ _RATED = re.compile(
     re.IGNORECASE,
 )
 _AT_MOST = re.compile(
-    r"(?:under|below|less than|lighter than|smaller than|at most|max(?:imum)?|up to|no more than|"
+    r"(?:under|sub|below|less than|lighter than|smaller than|at most|max(?:imum)?|up to|no more than|"
     r"not (?:more|over) than|not over|within|no bigger than|no heavier than)\s*(?:about|around)?\s*$",
     re.IGNORECASE,
 )

@@ -33,7 +33,19 @@ _SUPERLATIVES = {
     "the cheaper": ("cheapest", "price"), "the pricier": ("dearest", "price"),
     "the lighter": ("lightest", "weight"), "the heavier": ("heaviest", "weight"),
     "the warmer": ("warmest", "temperature"), "the bigger": ("largest", "capacity"),
-    "the smaller": ("smallest", "capacity"),
+    "the smaller": ("smallest", "capacity"), "less expensive": ("cheapest", "price"),
+    "more cheap": ("cheapest", "price"), "less pricey": ("cheapest", "price"),
+    "more expensive": ("dearest", "price"),
+}  # fmt: skip
+# "which one's lighter?", "what's cheaper": a comparative asked of the list.
+_WHICH_COMPARATIVE = re.compile(
+    r"\b(?:which|what)\b.{0,20}?\b(cheaper|pricier|dearer|lighter|heavier|warmer|bigger|smaller)\b", re.I
+)
+_COMPARED = {
+    "cheaper": ("cheapest", "price"), "pricier": ("dearest", "price"), "dearer": ("dearest", "price"),
+    "lighter": ("lightest", "weight"), "heavier": ("heaviest", "weight"),
+    "warmer": ("warmest", "temperature"), "bigger": ("largest", "capacity"),
+    "smaller": ("smallest", "capacity"),
 }  # fmt: skip
 _SUPERLATIVE = re.compile(r"\b(" + "|".join(sorted(_SUPERLATIVES, key=len, reverse=True)) + r")\b", re.I)
 # Words that point back at the list: "which one", "of those", "of them", "out of these".
@@ -50,7 +62,7 @@ _FACTS = {
     r"how many (?:litres|liters)|\bhold\b",
     "temperature": r"how warm|rated|rating|temperature|degrees|how cold",
     "sizes": r"\bsizes?\b|sizing|what size|fit me|how long is|length",
-    "colors": r"colou?rs?\b|what colou?r",
+    "colors": r"colou?rs?\b|what colou?r|\bcomes? in\b|available in",
     "stock": r"in stock|available|availability|sold out|have it|left\b|can i (?:buy|get|order)",
     "price": r"how much(?! does it (?:weigh|hold))|price|cost|\$",
     "features": r"tell me (?:more|about)|more about|details|what(?:'s| is) (?:special|different|good)|"
@@ -83,12 +95,16 @@ def read_reference(text: str, color: str | None = None) -> Reference | None:
     if superlative := _SUPERLATIVE.search(text):
         which, fact = _SUPERLATIVES[superlative.group(1).lower()]
         asks.append(fact)
+    elif comparative := _WHICH_COMPARATIVE.search(text):
+        which, fact = _COMPARED[comparative.group(1).lower()]
+        asks.append(fact)
     asks += [fact for fact, pattern in _FACT_PATTERNS.items() if pattern.search(text) and fact not in asks]
     if "price" in asks and "weight" in asks and re.search(r"how much does it weigh", text, re.I):
         asks.remove("price")
     if "features" in asks and len(asks) > 1 and not re.search(r"tell me|more about|details", text, re.I):
         asks.remove("features")  # "is it in stock?" asks the stock only
-    pointing = bool(_BACK.search(text))
+    # "price?", "weight?", "sizes?": a fact alone asks it of what was just shown.
+    pointing = bool(_BACK.search(text)) or (bool(asks) and len(text.split()) <= 3)
     if which is None and color and re.search(r"\bthe\s+one\s+in\b|\bthe\s+\w+\s+one\b", text, re.I):
         return Reference(None, tuple(asks) or ("features",), color)
     if which is None and not (asks and pointing):
@@ -158,7 +174,7 @@ def describe(product: Product, asks: Sequence[str], which: int | str | None, col
     if "stock" not in asks and not product.in_stock:
         said.append(_SAY["stock"](product))
     if color and color in product.colors:
-        said.insert(0, f"comes in {color}")
+        said.insert(0, f"comes in {color} (all its colours: {facts.listing(list(product.colors))})")
     elif color:
         said.insert(0, f"doesn't come in {color} (only {facts.listing(list(product.colors))})")
     sentence = f"{subject}: it {facts.listing(list(dict.fromkeys(said)))}." if said else f"{subject}."

@@ -33,6 +33,8 @@ THING_NOT_CARRIED_BELOW = 0.55
 # back hurts from sleeping on the ground": 0.41, a pad; "best hiking trail near Portland" is 0.37
 # from anything, and says no need).
 NEED_MATCH_AT = 0.34
+# A present: "a birthday gift for my wife" asks for nothing in particular, never "birthdays".
+_GIFT = re.compile(r"\b(?:gift|gifts|present|presents|stocking|stuffers?|birthday|christmas)\b", re.I)
 # A request this short names the thing it asks for; a longer one without "do you sell", "looking
 # for" may be telling a story around it ("first backpacking trip!! need a sleeping bag").
 SHORT_REQUEST_WORDS = 6
@@ -111,6 +113,7 @@ def answer_shopper(
         and not (said.products or said.kinds or meant)
         and not (previous and not (said.wants or said.category))
         and not _DESCRIBES_A_NEED.search(text)
+        and not _GIFT.search(text)
         and (said.wants or len(text.split()) <= SHORT_REQUEST_WORDS)
         and not (said.category and not said.thing_has_category)
         and finder.kind_closeness(said.thing.split()[-1]) < HEAD_NOT_A_KIND_BELOW
@@ -172,9 +175,11 @@ def refines_a_request(said: Constraints, previous: dict[str, Any] | None, shown:
 
 def read_reference_of(said: Constraints, shown: Sequence[str]) -> bool:
     """Whether the message points back at the products just shown, naming no new kind."""
+    # "which is the less expensive?" asks which of the list, not for cheaper products.
+    cheaper = said.cheaper and not re.search(r"\b(?:which|what)\b", said.text, re.IGNORECASE)
     return (
         bool(shown)
-        and not (said.category or said.kinds or said.more or said.cheaper)
+        and not (said.category or said.kinds or said.more or cheaper)
         and (read_reference(said.text, said.color) is not None)
     )
 

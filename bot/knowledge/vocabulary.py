@@ -23,6 +23,8 @@ COMMON_COLOURS = frozenset(
 )
 # Words in product names that say which edition, not what the product is.
 _EDITION_WORDS = frozenset({"pro", "lite", "ii", "iii", "plus", "max", "mini", "the", "and", "with", "s"})
+# Words in product names that say who it is for ("Women's Ridgeline 45L"): no name of its own.
+_AUDIENCE_WORDS = frozenset({"women", "womens", "men", "mens", "kid", "kids", "ladies", "junior", "youth"})
 _UNITS = frozenset({"ml", "l", "cm", "mm", "kg", "g", "oz", "f", "c", "person"})
 # Most products a name word may belong to and still pick out one product ("Stormline": 2).
 _DISTINCTIVE = 4
@@ -107,7 +109,7 @@ class CatalogVocabulary:
         self.product_of = {product.name.lower(): product for product in catalog}
 
         brand_words = {word for brand in self.brand_of for word in words(brand)}
-        ignored = _EDITION_WORDS | _UNITS | brand_words | set(self.colour_of)
+        ignored = _EDITION_WORDS | _UNITS | _AUDIENCE_WORDS | brand_words | set(self.colour_of)
         # The word a product name ends on says what kind of thing it is ("Glacier Parka",
         # "Rechargeable Lantern"): when only one category's names end on it, it names that category.
         categories_of_head: dict[str, set[str]] = defaultdict(set)
