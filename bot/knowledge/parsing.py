@@ -35,7 +35,8 @@ _SHOPPING_WORDS = frozenset(
     maybe also else lol pls plz u ur ya yes no sale online today one ones option options degree degrees
     litre litres liter liters order orders refund delivery shipping account password help package
     parcel payment money spend spending pay paying afford maximum minimum max min boring ugly old
-    year years age aged already else nt""".split()
+    year years age aged already else nt whatcha watcha wanna gonna gotta gimme lemme tbh thx ty cheers
+    ta hmm ugh yeah yep nope idk oh ah well fine great cool model version style""".split()
 )
 # Orders by a catalog field a shopper may ask for ("the lightest tent").
 SORTS = ("LIGHTEST", "WARMEST", "LARGEST")
@@ -106,6 +107,7 @@ _REFUSALS = frozenset({"no", "not", "nothing", "n't", "never", "cant", "dont", "
 def _digits(text: str) -> str:
     """Amounts said in words as digits: "no more than a hundred" -> "no more than 100"."""
     hundreds = {"a": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5}
+    text = re.sub(r"~\s*(?=[$€£\d])", "~ ", text)  # "~$200": about 200
     text = _HUNDREDS.sub(lambda match: str(hundreds[match.group(1).lower()] * 100), text)
     return _TENS_SAID.sub(lambda match: f"{_TENS[match.group(1).lower()]} {match.group(0).split()[-1]}", text)
 
@@ -237,6 +239,10 @@ class ConstraintParser:
         # A name said in part ("the Stormline Pro") counts in a question about products only:
         # elsewhere "trail runners" is a kind of shoe, not the Rapid Trail Runner.
         named = vocabulary.named_products(mended, partial=bool(asks) or either)
+        if either and not asks and len({mention.product for mention in named}) < 2:
+            # "or" makes names said in part count only when it weighs two products against each
+            # other ("Fell Racer or Gravel Glide?"), not in "2 or 3 days in the mountains".
+            named = vocabulary.named_products(mended, partial=False)
         if named:
             products = tuple(dict.fromkeys(mention.product.name for mention in named))
             found["products"], found["product"] = products, products[0]
@@ -334,11 +340,13 @@ class ConstraintParser:
                     found[key] = (*found.get(key, ()), value)
                     if head and meant:
                         # "not a lantern": another kind of the same thing (a headlamp).
-                        categories.append((True, True, len(doc), meant, None))
+                        categories.append((True, True, -len(doc), meant, None, len(doc)))
                     continue
                 # "a lantern for the tent" is a lantern: a category after "for" is what it is for.
-                purpose = any(token.lower_ == "for" for token in doc[max(0, start - 2) : start])
-                categories.append((purpose, kind == "KIND", start, meant, head))
+                purpose = any(token.lower_ in ("for", "with") for token in doc[max(0, start - 2) : start])
+                # Of several things named, the last is what they now want ("we got the boots
+                # sorted; now a rain jacket"), unless it is what the thing is for.
+                categories.append((purpose, kind == "KIND", -start, meant, head, end))
             elif kind == "BRAND":
                 found.setdefault("brand", vocabulary.brand_of[said])
             elif kind == "COLOR" and unwanted:
@@ -351,6 +359,8 @@ class ConstraintParser:
                 found.setdefault("size", said)
         if categories:
             chosen = min(categories)
+            # "fleece jackets": a category said right before another is the specific one.
+            chosen = next((entry for entry in categories if entry[5] == -chosen[2] and entry[3]), chosen)
             if chosen[3] is not None:
                 found["category"] = chosen[3]
             # "a fleece vest": the category, and the kind within it.
@@ -439,7 +449,8 @@ class ConstraintParser:
         for token in doc:
             word = token.lower_
             # "for me and my boys", "the whole family": the children are part of a party.
-            party = {t.lower_ for t in doc[max(0, token.i - 4) : token.i]} & {"me", "us", "we", "family"}
+            before = {t.lower_ for t in doc[max(0, token.i - 4) : token.i]}
+            party = bool(before & {"us", "we", "family"}) or {"me", "and"} <= before
             if word in _CHILD_WORDS and party:
                 recognised.add(token.i)
             elif word in _CHILD_WORDS:
@@ -465,8 +476,12 @@ class ConstraintParser:
         said = next((token.lower_ for token in doc[start:end] if token.like_num), doc[end - 1].lower_)
         count = NUMBER_WORDS.get(said) or (int(said) if said.isdigit() else None)
         if doc[start].lower_ == "for":
-            following = doc[end] if end < len(doc) else None
-            if following is not None and following.lower_ in _NOT_A_PARTY:
+            # "for 2 nights", "for 2 or 3 days": what follows counts something else.
+            following = [token.lower_ for token in doc[end : end + 3]]
+            if following and (
+                following[0] in _NOT_A_PARTY
+                or (following[0] in ("or", "to", "-") and set(following) & _NOT_A_PARTY)
+            ):
                 return
         if count and 0 < count <= 12:
             found.setdefault("people", count)

@@ -244,5 +244,8 @@ def add_patterns(matcher: Matcher) -> None:
             [{"LOWER": {"IN": ["sell", "sells", "selling", "carry", "carries", "buy", "purchase"]}}],
             [{"LOWER": {"IN": ["looking", "shopping"]}}, {"LOWER": "for"}],
             [{"LOWER": "do"}, {"LOWER": "you"}, {"LOWER": "stock"}],
+            [{"LOWER": {"IN": ["need", "needs", "want", "wants"]}}],
+            [{"LOWER": {"IN": ["'d", "would"]}}, {"LOWER": "like"}],
+            [{"LOWER": {"IN": ["got", "have"]}}, {"LOWER": "any"}],
         ],
     )

@@ -71,6 +71,16 @@ _FACTS = {
 _FACT_PATTERNS = {fact: re.compile(pattern, re.IGNORECASE) for fact, pattern in _FACTS.items()}
 
 
+# Questions about the shop, not the product, even with an "it" in them ("how quickly will it
+# arrive?", "is that covered if it breaks?", "can I pick it up?").
+_ABOUT_THE_SHOP = re.compile(
+    r"\b(?:ship|shipping|postage|deliver\w*|arrive|arrival|return\w*|refund\w*|exchange\w*|warranty|"
+    r"guarantee|covered|duties|customs|pick (?:it |them )?up|collect|open|gift ?wrap\w*|pay|payment|"
+    r"paypal|klarna|discount|promo|coupon|order\w*)\b",
+    re.IGNORECASE,
+)
+
+
 @dataclass(frozen=True)
 class Reference:
     """Which shown product a message is about (``which``: an index, or a superlative such as
@@ -86,6 +96,8 @@ def read_reference(text: str, color: str | None = None) -> Reference | None:
     (whether it does is decided with the rest of the message: see ``shopping``)."""
     which: int | str | None = None
     asks: list[str] = []
+    if _ABOUT_THE_SHOP.search(text):
+        return None
     if ordinal := _ORDINAL.search(text):
         which = (
             _ORDINALS[ordinal.group("word").lower()]

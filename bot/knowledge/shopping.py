@@ -117,7 +117,7 @@ def answer_shopper(
         and (said.wants or len(text.split()) <= SHORT_REQUEST_WORDS)
         and not (said.category and not said.thing_has_category)
         and finder.kind_closeness(said.thing.split()[-1]) < HEAD_NOT_A_KIND_BELOW
-        and max(finder.similarity(said.thing)[0], finder.similarity(text)[0]) < THING_NOT_CARRIED_BELOW
+        and finder.similarity(said.thing)[0] < THING_NOT_CARRIED_BELOW
     ):
         # "kayak paddles", "ski wax", "a harness for my dog": what is asked for is no kind
         # of thing the catalog has, whatever catalog words come with it ("tent stakes").

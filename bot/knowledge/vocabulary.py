@@ -231,9 +231,17 @@ class CatalogVocabulary:
         "jacket"); the word itself when it is a catalog or English word, or no catalog word is one
         typo away from it."""
         lowered = word.lower()
+        if lowered in self.category_of or lowered in self.kind_of:
+            return word
         if (joined := self._joined.get(lowered) or self._joined.get(singular(lowered))) is not None:
             return joined
-        if len(lowered) < 5 or lowered in self._spellings or lowered in self.english or lowered in UNIT_WORDS:
+        if (
+            len(lowered) < 5
+            or lowered in self._spellings
+            or lowered in self.english
+            or lowered in UNIT_WORDS
+            or self.known(lowered)  # "hikes" is a word the catalog uses, not a typo of "hiker"
+        ):
             return word
         matches = {known for known in self._spellings if _one_edit_apart(lowered, known)}
         return matches.pop() if len(matches) == 1 else word
