@@ -13,6 +13,7 @@ from bot.knowledge.encoder import english_words
 from bot.knowledge.parsing import ConstraintParser
 from bot.knowledge.products import ProductFinder
 from bot.knowledge.questions import is_shopping, parts
+from bot.knowledge.references import read_reference
 from bot.knowledge.shopping import ShoppingAnswer, answer_shopper
 
 
@@ -464,3 +465,45 @@ def test_a_kind_said_with_its_category_and_kinds_not_wanted_are_both_kept(parser
     # Not that kind of thing: another kind of the same category.
     said = parser.parse("i dont want a lantern, a light for my head")
     assert (said.category, said.not_kinds) == ("headlamps", ("lantern",))
+
+
+@pytest.mark.parametrize(
+    ("said", "category"),
+    [
+        ("my boots are sorted now, I just need a rain jacket", "rain jackets"),
+        ("the tent was too dear, so maybe a hammock instead", "camp furniture"),
+        ("fleece jackets under $90", "fleece"),
+        ("a lantern for the tent", "headlamps"),
+        ("socks to wear with my new boots", "socks"),
+    ],
+)
+def test_of_several_things_named_the_one_wanted_now_is_the_request(parser, said, category):
+    assert parser.parse(said).category == category
+
+
+@pytest.mark.parametrize(
+    ("said", "field", "value"),
+    [
+        ("a pack for 2 or 3 days in the hills", "people", None),
+        ("a stove ~$60", "around_price", Decimal("60")),
+        ("tent for the 3 of us", "people", 3),
+        ("a 1p tent", "people", 1),
+        ("something sub 500 grams", "max_weight_g", 500),
+        ("rain jacket, she's 9", "audience", "kids"),
+        ("a tent for me and my two girls", "audience", None),
+    ],
+)
+def test_numbers_and_people_said_in_shoppers_shorthand(parser, said, field, value):
+    assert getattr(parser.parse(said), field) == value
+
+
+def test_more_ways_of_asking_about_the_list_and_shop_questions_left_to_the_faq(finder):
+    shopper = Shopper(finder)
+    shown = products(shopper.says("sleeping pads"))
+    answer = shopper.says("which one's lighter?")
+    assert min(shown, key=lambda p: p.weight_g).name in text(answer)
+    answer = shopper.says("price?")
+    assert shown[0].name in text(answer) and str(shown[0].price) in text(answer)
+    # A question about delivery with an "it" in it is no question about the list.
+    assert read_reference("how quickly will it arrive?") is None
+    assert read_reference("is it covered by the warranty if it breaks?") is None

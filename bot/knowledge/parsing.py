@@ -340,13 +340,13 @@ class ConstraintParser:
                     found[key] = (*found.get(key, ()), value)
                     if head and meant:
                         # "not a lantern": another kind of the same thing (a headlamp).
-                        categories.append((True, True, -len(doc), meant, None, len(doc)))
+                        categories.append((True, -len(doc), True, meant, None, len(doc)))
                     continue
                 # "a lantern for the tent" is a lantern: a category after "for" is what it is for.
-                purpose = any(token.lower_ in ("for", "with") for token in doc[max(0, start - 2) : start])
+                purpose = any(token.lower_ in ("for", "with") for token in doc[max(0, start - 3) : start])
                 # Of several things named, the last is what they now want ("we got the boots
                 # sorted; now a rain jacket"), unless it is what the thing is for.
-                categories.append((purpose, kind == "KIND", -start, meant, head, end))
+                categories.append((purpose, -start, kind == "KIND", meant, head, end))
             elif kind == "BRAND":
                 found.setdefault("brand", vocabulary.brand_of[said])
             elif kind == "COLOR" and unwanted:
@@ -360,7 +360,7 @@ class ConstraintParser:
         if categories:
             chosen = min(categories)
             # "fleece jackets": a category said right before another is the specific one.
-            chosen = next((entry for entry in categories if entry[5] == -chosen[2] and entry[3]), chosen)
+            chosen = next((entry for entry in categories if entry[5] == -chosen[1] and entry[3]), chosen)
             if chosen[3] is not None:
                 found["category"] = chosen[3]
             # "a fleece vest": the category, and the kind within it.
