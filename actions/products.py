@@ -54,7 +54,11 @@ def is_for_product_search(tracker: Tracker, not_understood: bool = False) -> boo
     previous = tracker.get_slot(REQUEST_SLOT)
     names_catalog = (said.category or said.kinds or said.product or said.brand) and not said.unknown
     # "do you sell GPS watches?": a shopping request for something the catalog has no word for.
-    asks_for_other_things = said.wants and bool(said.unknown)
+    # ... or a short question naming a thing ("gps watch w/ maps?").
+    short_question = said.thing_first and text.rstrip().endswith("?") and len(text.split()) <= 6
+    asks_for_other_things = (said.wants and bool(said.unknown)) or (
+        bool(said.thing) and not said.head_known and (said.wants or short_question)
+    )
     shown = tracker.get_slot(SHOWN_SLOT) or []
     return bool(
         names_catalog

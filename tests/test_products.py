@@ -55,6 +55,7 @@ def test_catalog_words_are_recognised_without_training(parser):
         include_out_of_stock=True,
         thing="gray Kestrel hats",
         thing_has_category=True,  # the brand qualifies the hats
+        thing_first=True,
     )
     assert parser.parse("hiking boots size 10").size == "10"
     assert parser.parse("new boots please").category == "hiking boots"

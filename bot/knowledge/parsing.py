@@ -98,6 +98,8 @@ _HUNDREDS = re.compile(r"\b(a|one|two|three|four|five)\s+hundred\b", re.IGNORECA
 _TENS_SAID = re.compile(
     r"\b(" + "|".join(_TENS) + r")\s*(?:bucks|dollars|quid|pounds|euros)\b", re.IGNORECASE
 )
+# Words before a product's name that say it is not wanted.
+_NAME_REFUSALS = frozenset({"not", "no", "nt", "dont", "without", "except", "instead", "than"})
 # Words of "about this much": a price near the amount, either way.
 _NEAR = frozenset({"around", "about", "approximately", "approx", "roughly", "~"})
 # Words before "more than 250" that make it a limit: "no", "can't spend", "don't want to pay".
@@ -163,6 +165,7 @@ class Constraints:
     thing: str | None = None
     head_known: bool = True
     thing_has_category: bool = False  # "tent stakes": a catalog word qualifies an unknown thing
+    thing_first: bool = False  # the message opens with the thing ("big cooler for the car?")
 
 
 class ConstraintParser:
@@ -185,7 +188,8 @@ class ConstraintParser:
 
     @staticmethod
     def _says_size(doc, start: int) -> bool:
-        return start > 0 and doc[start - 1].lower_ in ("size", "in")
+        before = [token.lower_ for token in doc[max(0, start - 2) : start]]
+        return bool(before) and (before[-1] in ("size", "in") or before == ["in", "the"])
 
     def parse(self, text: str) -> Constraints:
         vocabulary = self.vocabulary
@@ -243,6 +247,18 @@ class ConstraintParser:
             # "or" makes names said in part count only when it weighs two products against each
             # other ("Fell Racer or Gravel Glide?"), not in "2 or 3 days in the mountains".
             named = vocabulary.named_products(mended, partial=False)
+        said_words = words(mended)
+        refused = [m for m in named if set(said_words[max(0, m.start - 3) : m.start]) & _NAME_REFUSALS]
+        if refused:
+            # "mittens, not liner gloves": a product said as unwanted is no question about it.
+            named = [mention for mention in named if mention not in refused]
+            unwanted = {
+                word
+                for mention in refused
+                for word in words(mention.product.name)
+                if word not in vocabulary.category_of and vocabulary.names_word(word)
+            }
+            found["not_kinds"] = (*found.get("not_kinds", ()), *sorted(unwanted))
         if named:
             products = tuple(dict.fromkeys(mention.product.name for mention in named))
             found["products"], found["product"] = products, products[0]
@@ -296,7 +312,9 @@ class ConstraintParser:
         if thing:
             found["thing"] = " ".join(doc[i].text for i in thing)
             found["head_known"] = thing[-1] in catalog_words
-            found["thing_has_category"] = any(i in catalog_words for i in thing[:-1])
+            # "tent stakes": a catalog word right before an unknown head, in a short phrase.
+            found["thing_has_category"] = len(thing) in (2, 3) and thing[-2] in catalog_words
+            found["thing_first"] = thing[0] <= 2
 
     @staticmethod
     def _read_quantities(text: str, found: dict[str, object]) -> list[tuple[int, int]]:
@@ -357,6 +375,10 @@ class ConstraintParser:
                 # A size that is also a plain word ("long", "regular", "wide") only after "size"
                 # or "in": "a long hike" is no size.
                 found.setdefault("size", said)
+        wanted = {entry[3] for entry in categories}
+        if unwanted_of_wanted := [c for c in found.get("not_categories", ()) if c in wanted]:
+            # "a quilt, not a mummy bag": another kind of sleeping bag, not no sleeping bag.
+            found["not_categories"] = tuple(c for c in found["not_categories"] if c not in unwanted_of_wanted)
         if categories:
             chosen = min(categories)
             # "fleece jackets": a category said right before another is the specific one.

@@ -243,7 +243,7 @@ def add_patterns(matcher: Matcher) -> None:
         [
             [{"LOWER": {"IN": ["sell", "sells", "selling", "carry", "carries", "buy", "purchase"]}}],
             [{"LOWER": {"IN": ["looking", "shopping"]}}, {"LOWER": "for"}],
-            [{"LOWER": "do"}, {"LOWER": "you"}, {"LOWER": "stock"}],
+            [{"LOWER": "do"}, {"LOWER": "you"}, {"LOWER": {"IN": ["stock", "have"]}}],
             [{"LOWER": {"IN": ["need", "needs", "want", "wants"]}}],
             [{"LOWER": {"IN": ["'d", "would"]}}, {"LOWER": "like"}],
             [{"LOWER": {"IN": ["got", "have"]}}, {"LOWER": "any"}],

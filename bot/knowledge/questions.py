@@ -23,7 +23,7 @@ _SHOPPING = re.compile(
     r"\b(?:need|needs|want|wants|looking for|look for|recommend|suggest|should i (?:get|buy)|"
     r"what .{0,30}(?:should|do) i (?:get|buy|need)|help me (?:pick|choose|find)|new one|"
     r"do you (?:have|sell|carry|stock)|got any|any good|best|which .{0,20}(?:get|buy)|shopping for|"
-    r"gift|present|for my|i'?m after|after a)\b",
+    r"gift|present|for my|i'?m after|after a|(?:can|could) i see|show me|let me see|browse)\b",
     re.IGNORECASE,
 )
 

@@ -126,6 +126,11 @@ def read_reference(text: str, color: str | None = None) -> Reference | None:
     return Reference(which, tuple(asks))
 
 
+def facts_asked(text: str) -> list[str]:
+    """The facts a message asks, in the order of ``_FACTS`` ("cost and weigh": price, weight)."""
+    return [fact for fact, pattern in _FACT_PATTERNS.items() if pattern.search(text)]
+
+
 def _measure(which: str) -> Callable[[Product], float | None]:
     return {
         "cheapest": lambda p: float(p.price),

@@ -12,7 +12,7 @@ from bot.knowledge import product_facts
 from bot.knowledge.parsing import Constraints
 from bot.knowledge.products import ProductFinder, ProductRequest, Recommendation, matching_categories
 from bot.knowledge.questions import is_about_an_order
-from bot.knowledge.references import describe, pick, read_reference
+from bot.knowledge.references import describe, facts_asked, pick, read_reference
 from bot.knowledge.shopping_state import next_request, request_from_slots, request_slots
 
 # Below this similarity of the whole catalog's best match, a message made only of words the catalog
@@ -33,6 +33,8 @@ THING_NOT_CARRIED_BELOW = 0.55
 # back hurts from sleeping on the ground": 0.41, a pad; "best hiking trail near Portland" is 0.37
 # from anything, and says no need).
 NEED_MATCH_AT = 0.34
+# Facts of a named product said beside the one its question is about.
+_MEASURES = ("weight", "capacity", "temperature")
 # A present: "a birthday gift for my wife" asks for nothing in particular, never "birthdays".
 _GIFT = re.compile(r"\b(?:gift|gifts|present|presents|stocking|stuffers?|birthday|christmas)\b", re.I)
 # A request this short names the thing it asks for; a longer one without "do you sell", "looking
@@ -114,7 +116,7 @@ def answer_shopper(
         and not (previous and not (said.wants or said.category))
         and not _DESCRIBES_A_NEED.search(text)
         and not _GIFT.search(text)
-        and (said.wants or len(text.split()) <= SHORT_REQUEST_WORDS)
+        and (said.wants or said.thing_first or len(text.split()) <= SHORT_REQUEST_WORDS)
         and not (said.category and not said.thing_has_category)
         and finder.kind_closeness(said.thing.split()[-1]) < HEAD_NOT_A_KIND_BELOW
         and finder.similarity(said.thing)[0] < THING_NOT_CARRIED_BELOW
@@ -237,6 +239,10 @@ def _about_products(finder: ProductFinder, said: Constraints, shown: Sequence[st
             lines = [Said(text=product_facts.ANSWERS[said.question](first))]
             if not first.in_stock and said.question != "price":
                 lines.append(Said(text=product_facts.stock(first)))
+        # "how much does it cost and weigh?": every other fact asked, too.
+        others = [fact for fact in facts_asked(said.text) if fact in _MEASURES and fact != said.question]
+        if others:
+            lines.append(Said(text=describe(first, others, None)))
         if first.in_stock:
             recommendations = [Recommendation(first, finder.reasons_for(first))]
         else:
