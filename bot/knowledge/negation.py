@@ -15,6 +15,9 @@ _BEFORE = frozenset(
 _BEFORE_PAIRS = frozenset(
     {
         ("already", "have"),
+        ("already", "has"),
+        ("has", "already"),
+        ("already", "owns"),
         ("already", "own"),
         ("already", "got"),
         ("already", "bought"),

@@ -83,6 +83,20 @@ _SIZE_SAID = re.compile(
 )
 # "a 2p tent": the trade's shorthand for two people.
 _PARTY_SHORT = re.compile(r"\b([1-8])\s?p\b", re.IGNORECASE)
+# A letter size said on its own at the start: "S is fine", "XL please".
+_SIZE_ALONE = re.compile(r"\s*(xxs|xs|s|m|l|xl|xxl)\b(?=\s*(?:is|please|works|would|for|then|$|[.,!]))", re.I)
+# Who a party is made of: "me, my wife and our three grandchildren" is five.
+_ME = re.compile(r"\b(?:me|myself|i)\b", re.IGNORECASE)
+_ONE_COMPANION = re.compile(
+    r"\b(?:my|our|and)\s+(?:wife|husband|partner|boyfriend|girlfriend|friend|son|daughter|mum|mom|dad|"
+    r"brother|sister|boy|girl|kid|child)\b",
+    re.IGNORECASE,
+)
+_MANY_COMPANIONS = re.compile(
+    r"\b(?:my|our|the|and)\s+(\d|two|three|four|five|six)\s+(?:kids|boys|girls|children|grandchildren|"
+    r"grandkids|friends|sons|daughters|mates)\b",
+    re.IGNORECASE,
+)
 # Money said in words: "a hundred", "two hundred", "fifty".
 _TENS = {
     "twenty": 20,
@@ -112,6 +126,17 @@ def _digits(text: str) -> str:
     text = re.sub(r"~\s*(?=[$€£\d])", "~ ", text)  # "~$200": about 200
     text = _HUNDREDS.sub(lambda match: str(hundreds[match.group(1).lower()] * 100), text)
     return _TENS_SAID.sub(lambda match: f"{_TENS[match.group(1).lower()]} {match.group(0).split()[-1]}", text)
+
+
+def _party_counted(text: str) -> int | None:
+    """How many people a party of the shopper and the companions named makes (None unless the
+    shopper names themselves and at least one other)."""
+    if not _ME.search(text):
+        return None
+    others = len(_ONE_COMPANION.findall(text))
+    for count in _MANY_COMPANIONS.findall(text):
+        others += NUMBER_WORDS.get(count.lower()) or int(count)
+    return 1 + others if others else None
 
 
 def _refused(doc, start: int) -> bool:
@@ -219,6 +244,13 @@ class ConstraintParser:
         self._read_audience(doc, mended, found, recognised)
         if (party := _PARTY_SHORT.search(mended)) and "people" not in found:
             found["people"] = int(party.group(1))  # "2p tent"
+        if (counted := _party_counted(mended)) and counted > found.get("people", 0):
+            # "for myself, my wife and our three grandchildren": five, children among them.
+            found["people"] = counted
+            if found.get("audience") == "kids":
+                found.pop("audience")
+        if (alone := _SIZE_ALONE.match(mended)) and alone.group(1).lower() in vocabulary.sizes:
+            found.setdefault("size", alone.group(1).lower())  # "S is fine", "XL please"
         if (said_size := _SIZE_SAID.search(mended)) and _SIZE_WORDS[
             said_size.group(1).lower()
         ] in vocabulary.sizes:
@@ -243,7 +275,11 @@ class ConstraintParser:
         # A name said in part ("the Stormline Pro") counts in a question about products only:
         # elsewhere "trail runners" is a kind of shoe, not the Rapid Trail Runner.
         named = vocabulary.named_products(mended, partial=bool(asks) or either)
-        if either and not asks and len({mention.product for mention in named}) < 2:
+        if (
+            (either or asks == ["compare"])
+            and asks in ([], ["compare"])
+            and len({m.product for m in named}) < 2
+        ):
             # "or" makes names said in part count only when it weighs two products against each
             # other ("Fell Racer or Gravel Glide?"), not in "2 or 3 days in the mountains".
             named = vocabulary.named_products(mended, partial=False)

@@ -72,7 +72,7 @@ def add_patterns(matcher: Matcher) -> None:
     matcher.add(
         "SIZE",
         [
-            [{"LOWER": "size"}, {"IS_PUNCT": False}],
+            [{"LOWER": {"IN": ["size", "sz", "sz."]}}, {"IS_PUNCT": False}],
             # "in XS", "in L": a letter size after "in" (checked against the catalog's sizes).
             [{"LOWER": "in"}, {"LOWER": {"IN": ["xxs", "xs", "s", "m", "l", "xl", "xxl", "xxxl"]}}],
         ],
@@ -105,6 +105,11 @@ def add_patterns(matcher: Matcher) -> None:
             [{"LOWER": "least"}, {"LOWER": {"IN": ["expensive", "pricey"]}}],
             [{"LOWER": "most"}, {"LOWER": "affordable"}],
             [{"LOWER": "lowest"}, {"LOWER": {"IN": ["price", "priced", "cost"]}}],
+            [
+                {"LOWER": "the"},
+                {"LOWER": {"IN": ["cheap", "cheaper", "budget", "inexpensive"]}},
+                {"LOWER": "one"},
+            ],
         ],
     )
     matcher.add(

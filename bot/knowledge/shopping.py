@@ -179,9 +179,14 @@ def read_reference_of(said: Constraints, shown: Sequence[str]) -> bool:
     """Whether the message points back at the products just shown, naming no new kind."""
     # "which is the less expensive?" asks which of the list, not for cheaper products.
     cheaper = said.cheaper and not re.search(r"\b(?:which|what)\b", said.text, re.IGNORECASE)
+    # "the cheapest one for adults" is a new search in price order, not a pick from the list.
+    narrows = any(
+        getattr(said, name) not in (None, ())
+        for name in ("audience", "size", "max_price", "min_price", "around_price", "not_colors", "people")
+    )
     return (
         bool(shown)
-        and not (said.category or said.kinds or said.more or cheaper)
+        and not (said.category or said.kinds or said.more or cheaper or narrows)
         and (read_reference(said.text, said.color) is not None)
     )
 

@@ -3,6 +3,7 @@ new message adds to it, refines, corrects or excludes, and what a new kind of pr
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import asdict, fields, replace
 from decimal import Decimal
@@ -98,6 +99,12 @@ def request_from_turn(
     for name in _EXCLUDED:
         if excluded := getattr(said, name):
             request = replace(request, **{name: tuple(dict.fromkeys((*getattr(request, name), *excluded)))})
+    said_words = set(re.findall(r"[a-z]+", said.text.lower()))
+    if mentioned := [kind for kind in request.not_kinds if kind in said_words and kind not in said.not_kinds]:
+        # "fine, mummy then": a kind ruled out before is wanted after all.
+        request = replace(
+            request, not_kinds=tuple(kind for kind in request.not_kinds if kind not in mentioned)
+        )
     if request.color and request.color in request.not_colors:
         request = replace(request, color=None) if request.color in said.not_colors else request
         request = replace(request, not_colors=tuple(c for c in request.not_colors if c != request.color))

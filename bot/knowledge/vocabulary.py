@@ -235,6 +235,13 @@ class CatalogVocabulary:
             return word
         if (joined := self._joined.get(lowered) or self._joined.get(singular(lowered))) is not None:
             return joined
+        if len(lowered) == 4 and lowered not in self.english and not self.known(lowered):
+            # A short word one typo from a category or kind ("tnet"): only those, not any name.
+            kinds = {
+                word for word in (*self.category_of, *self.kind_of) if " " not in word and len(word) >= 4
+            }
+            matches = {known for known in kinds if _one_edit_apart(lowered, known)}
+            return matches.pop() if len(matches) == 1 else word
         if (
             len(lowered) < 5
             or lowered in self._spellings
