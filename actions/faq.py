@@ -8,9 +8,9 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import shop
-from actions.products import ActionRecommendProducts, is_for_product_search
+from actions.products import ActionRecommendProducts, is_for_product_search, recommend
 from actions.questions import faq_text, other_answers
-from bot.knowledge.shopping import asks_by_need
+from bot.knowledge.questions import is_about_an_order, parts
 
 
 class ActionAnswerQuestion(Action):
@@ -30,18 +30,30 @@ class ActionAnswerQuestion(Action):
             # A button ("did you mean ...?") names the intent, and its title was this entry's question.
             dispatcher.utter_message(text=faq_text(entry))
             return []
-        if is_for_product_search(tracker):
-            return await ActionRecommendProducts().run(dispatcher, tracker, domain)
-        finder = shop.product_finder()
-        if asks_by_need(finder, finder.parser.parse(text)) and not shop.faq_answerer().answer(text).answered:
-            # "My fingers go numb on winter runs": no question the FAQ answers, a need products meet.
+        # When the FAQ as a whole has no confident answer, the message may be shopping that Rasa
+        # took for a question: a refinement ("S is fine"), a need ("my fingers go numb").
+        faq_sure = shop.faq_answerer().answer(text).answered
+        if is_for_product_search(tracker, not_understood=not faq_sure):
             return await ActionRecommendProducts().run(dispatcher, tracker, domain)
         answer = shop.faq_answerer().answer(text, intent=intent)
-        others = other_answers(text, {answer.key} if answer.key else set())
+        given = {answer.key} if answer.key else set()
+        if answer.key is not None:
+            dispatcher.utter_message(text=faq_text(shop.knowledge().faq_entry(answer.key)))
+        if asks_for_products_too(text):
+            # "do you price match? and what's your lightest 2p tent": the products too.
+            return recommend(dispatcher, tracker, answered=given)
+        others = other_answers(text, given)
         if answer.key is None and not others:
             dispatcher.utter_message(response="utter_not_sure")
-        elif answer.key is not None:
-            dispatcher.utter_message(text=faq_text(shop.knowledge().faq_entry(answer.key)))
         for other in others:  # "do you ship to Canada and take PayPal?": both answered
             dispatcher.utter_message(text=other)
         return []
+
+
+def asks_for_products_too(text: str) -> bool:
+    """Whether a part of the message after the first names products to look for."""
+    finder = shop.product_finder()
+    later = parts(text)[1:]
+    return not is_about_an_order(text) and any(
+        (said := finder.parser.parse(part)).category or said.kinds for part in later
+    )

@@ -10,6 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import shop
 from actions.products import ActionRecommendProducts, is_for_product_search
+from actions.questions import other_answers
 from bot.conversation import close_intents, consecutive_fallbacks
 from bot.summary import summarize, turns_from_tracker
 
@@ -64,6 +65,11 @@ class ActionRephraseOrHandoff(Action):
     ) -> list[dict[str, Any]]:
         if is_for_product_search(tracker, not_understood=True):
             return await ActionRecommendProducts().run(dispatcher, tracker, domain)
+        if answers := other_answers(tracker.latest_message.get("text") or "", set(), first_too=True):
+            # Two questions in one message, neither understood as a whole: each answered.
+            for answer in answers:
+                dispatcher.utter_message(text=answer)
+            return [SlotSet("handoff_offered", False)]
         if consecutive_fallbacks(tracker.events) >= 2:
             dispatcher.utter_message(response="utter_offer_handoff")
             return [SlotSet("handoff_offered", True)]

@@ -93,29 +93,35 @@ class ActionRecommendProducts(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
-        entities = {e["entity"]: str(e["value"]) for e in tracker.latest_message.get("entities", [])}
-        answer = answer_shopper(
-            shop.product_finder(),
-            tracker.latest_message.get("text") or "",
-            entities,
-            tracker.get_slot(REQUEST_SLOT),
-            tracker.get_slot(SHOWN_SLOT) or [],
+        return recommend(dispatcher, tracker, answered=set())
+
+
+def recommend(dispatcher: CollectingDispatcher, tracker: Tracker, answered: set[str]) -> list[dict[str, Any]]:
+    """The shopping answer to the latest message, then the FAQ's answers to its other questions
+    (but the FAQ entries in ``answered``, already given)."""
+    entities = {e["entity"]: str(e["value"]) for e in tracker.latest_message.get("entities", [])}
+    answer = answer_shopper(
+        shop.product_finder(),
+        tracker.latest_message.get("text") or "",
+        entities,
+        tracker.get_slot(REQUEST_SLOT),
+        tracker.get_slot(SHOWN_SLOT) or [],
+    )
+    for line in answer.said:
+        if line.response:
+            dispatcher.utter_message(response=line.response, **line.values)
+        else:
+            dispatcher.utter_message(text=line.text)
+    if answer.recommendations:
+        # The cards alone: a channel that cannot draw them lists them in text instead
+        # (bot.core.channels.channel_view), so every channel shows each product once.
+        dispatcher.utter_message(
+            json_message={
+                "type": "product_cards",
+                "products": [product_card(r) for r in answer.recommendations],
+            },
         )
-        for line in answer.said:
-            if line.response:
-                dispatcher.utter_message(response=line.response, **line.values)
-            else:
-                dispatcher.utter_message(text=line.text)
-        if answer.recommendations:
-            # The cards alone: a channel that cannot draw them lists them in text instead
-            # (bot.core.channels.channel_view), so every channel shows each product once.
-            dispatcher.utter_message(
-                json_message={
-                    "type": "product_cards",
-                    "products": [product_card(r) for r in answer.recommendations],
-                },
-            )
-        for other in other_answers(tracker.latest_message.get("text") or "", set()):
-            dispatcher.utter_message(text=other)  # "... and do you ship to Canada?"
-        request = [SlotSet(REQUEST_SLOT, answer.request)] if answer.request is not None else []
-        return [*request, SlotSet(SHOWN_SLOT, answer.shown)]
+    for other in other_answers(tracker.latest_message.get("text") or "", answered):
+        dispatcher.utter_message(text=other)  # "... and do you ship to Canada?"
+    request = [SlotSet(REQUEST_SLOT, answer.request)] if answer.request is not None else []
+    return [*request, SlotSet(SHOWN_SLOT, answer.shown)]

@@ -12,9 +12,10 @@ def faq_text(entry: FaqEntry) -> str:
     return f"{entry.answer}\nMore: {entry.link}" if entry.link else entry.answer
 
 
-def other_answers(text: str, answered: set[str]) -> list[str]:
+def other_answers(text: str, answered: set[str], first_too: bool = False) -> list[str]:
     """FAQ answers to the message's parts that the FAQ answers confidently, other than the entries
-    already given (``answered``) and parts about products, in the order asked."""
+    already given (``answered``) and parts about products, in the order asked; with
+    ``first_too``, only when the message has two parts or more and each is answered."""
     pieces = parts(text)
     if len(pieces) < 2:
         return []
@@ -28,4 +29,6 @@ def other_answers(text: str, answered: set[str]) -> list[str]:
         if key and key not in answered:
             answered.add(key)
             said.append(faq_text(knowledge.faq_entry(key)))
+        elif first_too and not key:
+            return []  # a part nobody can answer: better to ask again than half an answer
     return said

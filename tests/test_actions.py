@@ -415,3 +415,19 @@ async def test_both_questions_of_one_message_are_answered(data_dir, knowledge):
     messages, _ = await run(ActionRecommendProducts(), tracker)
     assert messages[0].get("custom") or messages[1].get("custom")
     assert knowledge.faq_entry("delivery-times").answer in messages[-1]["text"]
+
+
+async def test_a_shop_question_and_a_product_request_in_one_message_are_both_answered(data_dir, knowledge):
+    tracker = tracker_for("do you price match? also I'm after a 2 person tent", "ask_question")
+    messages, _ = await run(ActionAnswerQuestion(), tracker)
+    assert any(knowledge.faq_entry("price-match").answer in (m.get("text") or "") for m in messages)
+    cards = next(m["custom"]["products"] for m in messages if m.get("custom"))
+    assert cards and all(
+        p.people and p.people >= 2 for p in knowledge.catalog if p.id in {c["id"] for c in cards}
+    )
+
+
+async def test_two_questions_not_understood_as_a_whole_are_each_answered(data_dir, knowledge):
+    tracker = tracker_for("do you take apple pay? do you ship to canada?", "nlu_fallback")
+    messages, _ = await run(ActionRephraseOrHandoff(), tracker)
+    assert len(messages) == 2 and "Apple Pay" in messages[0]["text"] and "Canada" in messages[1]["text"]

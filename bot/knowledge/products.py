@@ -163,6 +163,11 @@ class ProductFinder:
             matching_categories(request.category, self._knowledge.categories) if request.category else ()
         )
         candidates = [p for p in self._knowledge.catalog if self._fits(p, request, categories)]
+        if (request.capacity_l or request.min_capacity_l or request.max_capacity_l) and any(
+            p.capacity_l for p in candidates
+        ):
+            # Asked for litres: products whose capacity the catalog does not say cannot be vouched for.
+            candidates = [p for p in candidates if p.capacity_l]
         if not candidates:
             return []
         if request.price_order:

@@ -178,7 +178,8 @@ def refines_a_request(said: Constraints, previous: dict[str, Any] | None, shown:
 def read_reference_of(said: Constraints, shown: Sequence[str]) -> bool:
     """Whether the message points back at the products just shown, naming no new kind."""
     # "which is the less expensive?" asks which of the list, not for cheaper products.
-    cheaper = said.cheaper and not re.search(r"\b(?:which|what)\b", said.text, re.IGNORECASE)
+    asking_which = re.search(r"\b(?:which|what)\b|\bthe (?:more|less) \w+", said.text, re.IGNORECASE)
+    cheaper = (said.cheaper or said.more) and not asking_which
     # "the cheapest one for adults" is a new search in price order, not a pick from the list.
     narrows = any(
         getattr(said, name) not in (None, ())
@@ -186,7 +187,7 @@ def read_reference_of(said: Constraints, shown: Sequence[str]) -> bool:
     )
     return (
         bool(shown)
-        and not (said.category or said.kinds or said.more or cheaper or narrows)
+        and not (said.category or said.kinds or cheaper or narrows)
         and (read_reference(said.text, said.color) is not None)
     )
 
