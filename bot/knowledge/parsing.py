@@ -112,6 +112,8 @@ _HUNDREDS = re.compile(r"\b(a|one|two|three|four|five)\s+hundred\b", re.IGNORECA
 _TENS_SAID = re.compile(
     r"\b(" + "|".join(_TENS) + r")\s*(?:bucks|dollars|quid|pounds|euros)\b", re.IGNORECASE
 )
+# "looking for a saddle bag": "for" after these asks for the thing, it says no purpose.
+_ASKING_FOR = frozenset({"looking", "shopping", "searching", "asking", "hunting", "search", "look"})
 # Words before a product's name that say it is not wanted.
 _NAME_REFUSALS = frozenset({"not", "no", "nt", "dont", "without", "except", "instead", "than"})
 # Words of "about this much": a price near the amount, either way.
@@ -397,7 +399,10 @@ class ConstraintParser:
                         categories.append((True, -len(doc), True, meant, None, len(doc)))
                     continue
                 # "a lantern for the tent" is a lantern: a category after "for" is what it is for.
-                purpose = any(token.lower_ in ("for", "with") for token in doc[max(0, start - 3) : start])
+                purpose = any(
+                    token.lower_ in ("for", "with") and doc[token.i - 1].lower_ not in _ASKING_FOR
+                    for token in doc[max(1, start - 3) : start]
+                )
                 # Of several things named, the last is what they now want ("we got the boots
                 # sorted; now a rain jacket"), unless it is what the thing is for.
                 categories.append((purpose, -start, kind == "KIND", meant, head, end))
@@ -417,8 +422,10 @@ class ConstraintParser:
             found["not_categories"] = tuple(c for c in found["not_categories"] if c not in unwanted_of_wanted)
         if categories:
             chosen = min(categories)
-            # "fleece jackets": a category said right before another is the specific one.
-            chosen = next((entry for entry in categories if entry[5] == -chosen[1] and entry[3]), chosen)
+            # "fleece jackets": a category said right before a word several categories share is
+            # the specific one ("a bike lock" is a lock: "lock" names one category itself).
+            if chosen[3] not in vocabulary.categories:
+                chosen = next((entry for entry in categories if entry[5] == -chosen[1] and entry[3]), chosen)
             if chosen[3] is not None:
                 found["category"] = chosen[3]
             # "a fleece vest": the category, and the kind within it.

@@ -112,7 +112,7 @@ def answer_shopper(
     if (
         not said.head_known
         and said.thing
-        and not (said.products or said.kinds or meant)
+        and not (said.products or said.kinds or finder.category_meant(said.thing.split()[-1])[0])
         and not (previous and not (said.wants or said.category))
         and not _DESCRIBES_A_NEED.search(text)
         and not _GIFT.search(text)

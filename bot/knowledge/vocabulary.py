@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass
+from itertools import pairwise
 
 from bot.knowledge import Knowledge, Product
 from bot.knowledge.keyword import singular
@@ -190,6 +191,12 @@ class CatalogVocabulary:
             for form in (*self.category_of, *self.kind_of)
             if re.search(r"[ -]", form)
         }
+        # ... and two words of a product name run together ("innertube": "Road Inner Tube").
+        for product in catalog:
+            name = [word for word in words(product.name) if word.isalpha()]
+            for first, second in pairwise(name):
+                self._joined.setdefault(first + second, f"{first} {second}")
+                self._joined.setdefault(first + second + "s", f"{first} {second}s")
         self._spellings = {
             word
             for phrase in (*self.category_of, *self.kind_of, *self.brand_of, *self.product_of)
