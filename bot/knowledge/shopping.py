@@ -177,7 +177,7 @@ def refines_a_request(said: Constraints, previous: dict[str, Any] | None, shown:
 
 def read_reference_of(said: Constraints, shown: Sequence[str]) -> bool:
     """Whether the message points back at the products just shown, naming no new kind."""
-    # "which is the less expensive?" asks which of the list, not for cheaper products.
+    # "which one costs less?" asks which of the list, not for cheaper products.
     asking_which = re.search(r"\b(?:which|what)\b|\bthe (?:more|less) \w+", said.text, re.IGNORECASE)
     cheaper = (said.cheaper or said.more) and not asking_which
     # "the cheapest one for adults" is a new search in price order, not a pick from the list.
