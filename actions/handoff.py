@@ -53,6 +53,22 @@ class ActionHandoff(Action):
         return []
 
 
+class ActionDecline(Action):
+    """ "No", outside a question of the assistant's: it declines the offer of a person, unless it
+    narrows the shopping under way ("not black", "no, cheaper than that")."""
+
+    def name(self) -> str:
+        return "action_decline"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        if not tracker.get_slot("handoff_offered") and is_for_product_search(tracker, not_understood=True):
+            return await ActionRecommendProducts().run(dispatcher, tracker, domain)
+        dispatcher.utter_message(response="utter_handoff_declined")
+        return []
+
+
 class ActionRephraseOrHandoff(Action):
     """Not understood: the first time, ask which of two close readings the customer meant (buttons)
     or to rephrase; offer a person from the second time on."""

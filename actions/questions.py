@@ -3,9 +3,18 @@ to Canada?"): each answered from the FAQ when it confidently can, after the firs
 
 from __future__ import annotations
 
+import re
+
 from actions import shop
 from bot.knowledge import FaqEntry
 from bot.knowledge.questions import parts
+
+# A part of a message that asks something: it starts like a question or ends with a "?".
+_ASKS = re.compile(
+    r"\s*(?:do|does|did|can|could|is|are|was|will|would|should|how|what|when|where|which|who|why|"
+    r"any|have|has|may|shall)\b",
+    re.IGNORECASE,
+)
 
 
 def faq_text(entry: FaqEntry) -> str:
@@ -22,6 +31,8 @@ def other_answers(text: str, answered: set[str], first_too: bool = False) -> lis
     finder, answerer, knowledge = shop.product_finder(), shop.faq_answerer(), shop.knowledge()
     said: list[str] = []
     for piece in pieces:
+        if not _ASKS.match(piece) and f"{piece}?" not in text:
+            continue  # "... cheaper ones" or "a gift for my dad" is no question for the FAQ
         parsed = finder.parser.parse(piece)
         if parsed.category or parsed.kinds or parsed.products:
             continue  # the product answer covers it

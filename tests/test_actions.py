@@ -9,7 +9,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.faq import ActionAnswerQuestion
-from actions.handoff import ActionHandoff, ActionRephraseOrHandoff
+from actions.handoff import ActionDecline, ActionHandoff, ActionRephraseOrHandoff
 from actions.orders import ActionTrackOrder
 from actions.products import ActionOutOfScope, ActionRecommendProducts
 from bot.knowledge import load_knowledge
@@ -431,3 +431,13 @@ async def test_two_questions_not_understood_as_a_whole_are_each_answered(data_di
     tracker = tracker_for("do you take apple pay? do you ship to canada?", "nlu_fallback")
     messages, _ = await run(ActionRephraseOrHandoff(), tracker)
     assert len(messages) == 2 and "Apple Pay" in messages[0]["text"] and "Canada" in messages[1]["text"]
+
+
+async def test_no_narrows_the_shopping_under_way_or_declines_a_person(data_dir, knowledge):
+    slots = {"shopping_request": {"category": "fleece", "text": "fleece"}}
+    messages, _ = await run(ActionDecline(), tracker_for("not black", "deny", slots=slots))
+    colours = {product.id: set(product.colors) for product in knowledge.catalog}
+    cards = messages[0]["custom"]["products"]
+    assert cards and all(colours[card["id"]] - {"black"} for card in cards)
+    messages, _ = await run(ActionDecline(), tracker_for("no thanks", "deny", slots=slots))
+    assert [m["response"] for m in messages] == ["utter_handoff_declined"]

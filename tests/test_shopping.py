@@ -507,3 +507,24 @@ def test_more_ways_of_asking_about_the_list_and_shop_questions_left_to_the_faq(f
     # A question about delivery with an "it" in it is no question about the list.
     assert read_reference("how quickly will it arrive?") is None
     assert read_reference("is it covered by the warranty if it breaks?") is None
+
+
+def test_money_and_brightness_in_words_and_units_are_not_mistaken(parser):
+    assert parser.parse("a pack for a hundred and fifty quid").max_price == Decimal("150")
+    said = parser.parse("a headlamp, at least 500 lumens, under 60")
+    assert (said.min_price, said.max_price) == (None, Decimal("60"))
+
+
+def test_childrens_products_come_last_unless_asked_for(finder):
+    jackets = products(Shopper(finder).says("a waterproof jacket in medium"))
+    assert jackets and "Kids" not in jackets[0].name
+    assert products(Shopper(finder).says("a waterproof jacket for my 7 year old"))[0].name.startswith(
+        "Puddle"
+    )
+
+
+def test_a_weight_is_said_in_pounds_and_ounces_too(finder):
+    shopper = Shopper(finder)
+    shopper.says("trekking poles")
+    answer = text(shopper.says("how heavy is the first one?"))
+    assert " g (" in answer and " lb, " in answer and " oz)" in answer

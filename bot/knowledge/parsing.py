@@ -34,7 +34,8 @@ _SHOPPING_WORDS = frozenset(
     father mother family sister brother grandson granddaughter bucks dollars budget available ok okay
     maybe also else lol pls plz u ur ya yes no sale online today one ones option options degree degrees
     litre litres liter liters order orders refund delivery shipping account password help package
-    parcel payment money spend spending pay paying afford maximum minimum max min boring ugly old
+    parcel payment money perfect proper decent quality really spend spending pay paying afford
+    maximum minimum max min boring ugly old
     year years age aged already else nt whatcha watcha wanna gonna gotta gimme lemme tbh thx ty cheers
     ta hmm ugh yeah yep nope idk oh ah well fine great cool model version style""".split()
 )
@@ -109,6 +110,9 @@ _TENS = {
     "ninety": 90,
 }
 _HUNDREDS = re.compile(r"\b(a|one|two|three|four|five)\s+hundred\b", re.IGNORECASE)
+_HUNDREDS_AND = re.compile(
+    r"\b(a|one|two|three|four|five)\s+hundred\s+(?:and\s+)?(" + "|".join(_TENS) + r")\b", re.IGNORECASE
+)
 _TENS_SAID = re.compile(
     r"\b(" + "|".join(_TENS) + r")\s*(?:bucks|dollars|quid|pounds|euros)\b", re.IGNORECASE
 )
@@ -126,6 +130,9 @@ def _digits(text: str) -> str:
     """Amounts said in words as digits: "no more than a hundred" -> "no more than 100"."""
     hundreds = {"a": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5}
     text = re.sub(r"~\s*(?=[$€£\d])", "~ ", text)  # "~$200": about 200
+    text = _HUNDREDS_AND.sub(
+        lambda match: str(hundreds[match.group(1).lower()] * 100 + _TENS[match.group(2).lower()]), text
+    )
     text = _HUNDREDS.sub(lambda match: str(hundreds[match.group(1).lower()] * 100), text)
     return _TENS_SAID.sub(lambda match: f"{_TENS[match.group(1).lower()]} {match.group(0).split()[-1]}", text)
 
@@ -371,7 +378,7 @@ class ConstraintParser:
                 else:
                     found.setdefault("min_capacity_l", quantity.value)
                     found.setdefault("max_capacity_l", quantity.upper)
-            elif quantity.relation != "least":
+            elif quantity.kind == "mass" and quantity.relation != "least":
                 found.setdefault("max_weight_g", int(quantity.upper or quantity.value))
         return [quantity.span for quantity in said]
 
@@ -429,7 +436,12 @@ class ConstraintParser:
             if chosen[3] is not None:
                 found["category"] = chosen[3]
             # "a fleece vest": the category, and the kind within it.
-            kinds = [entry[4] for entry in categories if entry[4] and entry[3] in (None, chosen[3])]
+            # ... but in "bottle cage" the bottle only says which cage.
+            kinds = [
+                entry[4]
+                for entry in categories
+                if entry[4] and entry[3] in (None, chosen[3]) and (entry is chosen or entry[5] != -chosen[1])
+            ]
             if kinds:
                 found["kinds"] = tuple(dict.fromkeys(kinds))
         # "not the foam kind", "no zip-off ones": a word of product names said as unwanted.

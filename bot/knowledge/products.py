@@ -183,7 +183,17 @@ class ProductFinder:
             scores = self._index.scores(query, [p.id for p in candidates])
             # A party size or a capacity is best met exactly: a 2-person tent for two before a
             # 6-person one, the 65 L pack for "65 litres" before a 50 L one.
-            candidates.sort(key=lambda p: (*self._misfit(p, request), -scores.get(p.id, 0.0), p.price))
+            # Children's products come after the rest unless children's were asked for.
+            kids_last = request.audience != "kids"
+            vocabulary = self._parser.vocabulary
+            candidates.sort(
+                key=lambda p: (
+                    kids_last and vocabulary.audience(p) == "kids",
+                    *self._misfit(p, request),
+                    -scores.get(p.id, 0.0),
+                    p.price,
+                )
+            )
         if not request.category and not request.product:
             # Asked by need ("something for muddy trails"): the best match's kind, not a mixed bag.
             candidates = [p for p in candidates if p.category == candidates[0].category]

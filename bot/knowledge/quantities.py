@@ -23,6 +23,7 @@ _UNITS = {
     "kg": "kilogram", "kgs": "kilogram", "kilo": "kilogram", "kilos": "kilogram",
     "kilogram": "kilogram", "kilograms": "kilogram", "lb": "pound", "lbs": "pound",
     "pound": "pound", "pounds": "pound", "oz": "ounce", "ounce": "ounce", "ounces": "ounce",
+    "lumens": "lumen", "lumen": "lumen", "lm": "lumen",
 }  # fmt: skip
 # Every way of writing a unit: never a typo of some catalog word ("liters" is not "liners").
 UNIT_WORDS = frozenset(_UNITS) | {"degree", "degrees", "litre", "liter"}
@@ -104,6 +105,8 @@ def _convert(value: float, unit: str) -> tuple[str, Decimal]:
         return "temperature", Decimal(round(quantity.to("degF").magnitude))
     if quantity.check("[length] ** 3"):
         return "volume", Decimal(f"{round(quantity.to('liter').magnitude, 2):g}")
+    if quantity.check("[luminosity]"):
+        return "brightness", Decimal(str(value))  # never a price; the catalog keeps no lumens
     return "mass", Decimal(round(quantity.to("gram").magnitude))
 
 

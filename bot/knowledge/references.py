@@ -57,7 +57,7 @@ _BACK = re.compile(
 )
 # The facts a question asks about a product, by the words that ask it.
 _FACTS = {
-    "weight": r"how heavy|weigh|weight|how light|grams|\bkg\b|\blbs?\b",
+    "weight": r"how heavy|weigh|weight|how light|grams|\bkg\b|\blbs?\b|\bheavy\b|\boz\b|ounces|pounds",
     "capacity": r"how big|how much (?:does it|do they|can it) hold|capacity|volume|"
     r"how many (?:litres|liters)|\bhold\b",
     "temperature": r"how warm|rated|rating|temperature|degrees|how cold",
@@ -161,7 +161,11 @@ def pick(reference: Reference, shown: Sequence[Product]) -> Product | None:
 
 _SAY: dict[str, Callable[[Product], str]] = {
     "price": lambda p: f"costs {facts.money(p)}",
-    "weight": lambda p: f"weighs {p.weight_g:,} g" if p.weight_g else "has no weight listed",
+    "weight": lambda p: (
+        f"weighs {p.weight_g:,} g ({p.weight_g / 453.592:.1f} lb, {p.weight_g / 28.3495:.0f} oz)"
+        if p.weight_g
+        else "has no weight listed"
+    ),
     "capacity": lambda p: f"holds {p.capacity_l:g} L" if p.capacity_l else "has no capacity listed",
     "temperature": lambda p: (
         f"is rated to {p.temperature_f}°F" if p.temperature_f is not None else "has no temperature rating"

@@ -92,7 +92,13 @@ class CatalogVocabulary:
         category_words = {stem(word) for category in self.categories for word in words(category)}
         # "boots" alone means hiking boots when no other category ends in "boots".
         heads: dict[str, set[str]] = defaultdict(set)
+        # "tires and tubes": each of its words names a kind within it, "tire" is no tube.
+        self._parts_of: dict[str, str] = {}
         for category in self.categories:
+            parts = [part.strip() for part in category.split(" and ")]
+            if len(parts) > 1:
+                self._parts_of.update({part.split()[-1]: category for part in parts})
+                continue
             heads[category.split()[-1]].add(category)
         for head, categories in heads.items():
             # "jacket" alone is every kind of jacket (bot.knowledge.products.matching_categories).
@@ -172,6 +178,10 @@ class CatalogVocabulary:
         self._known_stems = {
             stem(word) for text in (*self.categories, *self.kind_of, *described) for word in words(text)
         } | {stem(word) for word in self.colour_of}
+        for part, category in self._parts_of.items():
+            for form in {part, singular(part)}:
+                self.kind_of.setdefault(form, category)
+                self._kind_word.setdefault(form, singular(part))
         # The shop's own words for them (synonyms.yml): "rucksack" is backpacks, "gilet" a vest.
         for said, meant in knowledge.synonyms.items():
             if meant in self.categories:
