@@ -27,7 +27,7 @@ NOT_A_CATEGORY_BELOW = 0.53
 # A thing asked for whose last word (its head) comes no closer than this to any category or kind
 # name ("paddles", "wax"), and whose words no closer than THING_NOT_CARRIED_BELOW to any
 # product, is not sold. Chosen on benchmarks/shoppers/calibration.yml (benchmarks/not_carried.py).
-HEAD_NOT_A_KIND_BELOW = 0.60
+HEAD_NOT_A_KIND_BELOW = 0.65
 THING_NOT_CARRIED_BELOW = 0.55
 # A need is for products when the message comes this close in meaning to one product's text ("my
 # back hurts from sleeping on the ground": 0.41, a pad; "best hiking trail near Portland" is 0.37
