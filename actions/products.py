@@ -45,13 +45,12 @@ def is_for_product_search(tracker: Tracker, not_understood: bool = False) -> boo
         # Shopping, whatever else Rasa heard in it: "What jacket should I get for my first winter
         # hike?", "not a refund, I want a waterproof jacket".
         return True
-    request = tracker.get_slot(REQUEST_SLOT) or {}
-    listed = request.get("listed") if isinstance(request, dict) else None
+    previous = tracker.get_slot(REQUEST_SLOT)
+    listed = previous.get("listed") if isinstance(previous, dict) else None
     if listed and read_reference_of(said, listed):
         return True  # "how much is it?", "is the second one waterproof?" about what was just shown
     if not not_understood:
         return False
-    previous = tracker.get_slot(REQUEST_SLOT)
     names_catalog = (said.category or said.kinds or said.product or said.brand) and not said.unknown
     # "do you sell GPS watches?": a shopping request for something the catalog has no word for.
     # ... or a short question naming a thing ("gps watch w/ maps?").

@@ -12,7 +12,7 @@ from bot.knowledge import product_facts
 from bot.knowledge.parsing import Constraints
 from bot.knowledge.products import ProductFinder, ProductRequest, Recommendation, matching_categories
 from bot.knowledge.questions import is_about_an_order
-from bot.knowledge.references import describe, facts_asked, pick, read_reference
+from bot.knowledge.references import Reference, describe, facts_asked, pick, read_reference
 from bot.knowledge.shopping_state import next_request, request_from_slots, request_slots
 
 # Below this similarity of the whole catalog's best match, a message made only of words the catalog
@@ -101,13 +101,7 @@ def answer_shopper(
         thing_meant, thing_closeness = finder.category_meant(thing)
         best = max(finder.similarity(text)[0], finder.similarity(thing)[0])
         if best < NOT_CARRIED_BELOW and max(closeness, thing_closeness) < NOT_A_CATEGORY_BELOW:
-            related = product_facts.listing(finder.related_categories(thing, limit=2))
-            return ShoppingAnswer(
-                [Said("utter_not_carried", values={"thing": thing, "categories": related})],
-                [],
-                None,
-                list(shown),
-            )
+            return _not_carried(finder, thing, shown)
         meant = meant or thing_meant
     if (
         not said.head_known
@@ -123,13 +117,7 @@ def answer_shopper(
     ):
         # "kayak paddles", "ski wax", "a harness for my dog": what is asked for is no kind
         # of thing the catalog has, whatever catalog words come with it ("tent stakes").
-        related = product_facts.listing(finder.related_categories(said.thing, limit=2))
-        return ShoppingAnswer(
-            [Said("utter_not_carried", values={"thing": said.thing, "categories": related})],
-            [],
-            None,
-            list(shown),
-        )
+        return _not_carried(finder, said.thing, shown)
     if meant and "category" not in entities:
         said = replace(said, category=meant)  # named by another word: a new request for it
     request = next_request(finder, text, entities, request_from_slots(previous), shown, said)
@@ -171,25 +159,32 @@ def refines_a_request(said: Constraints, previous: dict[str, Any] | None, shown:
     shown ("which one is lightest?"), so it is for product search whatever else it could be."""
     if not previous and not shown:
         return False
-    refines = any(getattr(said, name) not in (None, ()) for name in _REFINEMENTS) or said.more or said.cheaper
+    refines = _says_any(said, _REFINEMENTS) or said.more or said.cheaper
     return (not said.unknown and refines) or bool(shown and read_reference_of(said, shown))
 
 
 def read_reference_of(said: Constraints, shown: Sequence[str]) -> bool:
     """Whether the message points back at the products just shown, naming no new kind."""
+    return _reference_to(said, shown) is not None
+
+
+def _reference_to(said: Constraints, shown: Sequence[str]) -> Reference | None:
+    """What the message asks about the products just shown, when it points back at them."""
     # "which one costs less?" asks which of the list, not for cheaper products.
     asking_which = re.search(r"\b(?:which|what)\b|\bthe (?:more|less) \w+", said.text, re.IGNORECASE)
     cheaper = (said.cheaper or said.more) and not asking_which
     # "the cheapest one for adults" is a new search in price order, not a pick from the list.
-    narrows = any(
-        getattr(said, name) not in (None, ())
-        for name in ("audience", "size", "max_price", "min_price", "around_price", "not_colors", "people")
+    narrows = _says_any(
+        said, ("audience", "size", "max_price", "min_price", "around_price", "not_colors", "people")
     )
-    return (
-        bool(shown)
-        and not (said.category or said.kinds or cheaper or narrows)
-        and (read_reference(said.text, said.color) is not None)
-    )
+    if not shown or said.category or said.kinds or cheaper or narrows:
+        return None
+    return read_reference(said.text, said.color)
+
+
+def _says_any(said: Constraints, names: Sequence[str]) -> bool:
+    """Whether the message gives any of these constraints."""
+    return any(getattr(said, name) not in (None, ()) for name in names)
 
 
 def asks_by_need(finder: ProductFinder, said: Constraints) -> bool:
@@ -205,8 +200,9 @@ def asks_by_need(finder: ProductFinder, said: Constraints) -> bool:
 
 def _asks_for_anything(said: Constraints, entities: dict[str, str]) -> bool:
     """Whether the message holds anything the catalog has: a category, kind, brand, colour, size..."""
-    found = (said.category, said.kinds, said.brand, *(getattr(said, name) for name in _REFINEMENTS))
-    return any(value not in (None, ()) for value in found) or bool(set(entities) - {"language"})
+    return _says_any(said, ("category", "kinds", "brand", *_REFINEMENTS)) or bool(
+        set(entities) - {"language"}
+    )
 
 
 def _about_shown(
@@ -214,16 +210,22 @@ def _about_shown(
 ) -> ShoppingAnswer | None:
     """A question about the products just shown ("which is lightest?", "the second one,
     how heavy is it?"): that product's facts, with its card; the shown list stays for the next."""
-    if not read_reference_of(said, listed):
+    if (reference := _reference_to(said, listed)) is None:
         return None
-    reference = read_reference(said.text, said.color)
     products = [product for product_id in listed if (product := finder.product_by_id(product_id))]
-    chosen = pick(reference, products) if reference else None
-    if chosen is None:
+    if (chosen := pick(reference, products)) is None:
         return None
     color = said.color if reference.which is not None or reference.color else None
     line = Said(text=describe(chosen, reference.asks, reference.which, color))
     return ShoppingAnswer([line], [Recommendation(chosen, finder.reasons_for(chosen))], None, list(shown))
+
+
+def _not_carried(finder: ProductFinder, thing: str, shown: Sequence[str]) -> ShoppingAnswer:
+    """ "We don't carry ...", with the nearest kinds of thing the shop does sell."""
+    related = product_facts.listing(finder.related_categories(thing, limit=2))
+    return ShoppingAnswer(
+        [Said("utter_not_carried", values={"thing": thing, "categories": related})], [], None, list(shown)
+    )
 
 
 def _about_products(finder: ProductFinder, said: Constraints, shown: Sequence[str]) -> ShoppingAnswer:
