@@ -528,3 +528,11 @@ def test_a_weight_is_said_in_pounds_and_ounces_too(finder):
     shopper.says("trekking poles")
     answer = text(shopper.says("how heavy is the first one?"))
     assert " g (" in answer and " lb, " in answer and " oz)" in answer
+
+
+def test_a_comparison_said_with_a_verb_picks_from_the_list(finder):
+    shopper = Shopper(finder)
+    shown = products(shopper.says("sleeping bags"))
+    answer = text(shopper.says("so which one of them weighs less?"))
+    assert min(shown, key=lambda p: p.weight_g).name in answer
+    assert read_reference("does it run on batteries?").asks == ("features",)

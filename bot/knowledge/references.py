@@ -39,13 +39,20 @@ _SUPERLATIVES = {
 }  # fmt: skip
 # "which one's lighter?", "what's cheaper": a comparative asked of the list.
 _WHICH_COMPARATIVE = re.compile(
-    r"\b(?:which|what)\b.{0,20}?\b(cheaper|pricier|dearer|lighter|heavier|warmer|bigger|smaller)\b", re.I
+    r"\b(?:which|what)\b.{0,20}?\b(cheaper|pricier|dearer|lighter|heavier|warmer|bigger|smaller|"
+    r"weighs?\s+less|weighs?\s+more|costs?\s+less|costs?\s+more|holds?\s+more)\b",
+    re.I,
 )
 _COMPARED = {
     "cheaper": ("cheapest", "price"), "pricier": ("dearest", "price"), "dearer": ("dearest", "price"),
     "lighter": ("lightest", "weight"), "heavier": ("heaviest", "weight"),
     "warmer": ("warmest", "temperature"), "bigger": ("largest", "capacity"),
-    "smaller": ("smallest", "capacity"),
+    "smaller": ("smallest", "capacity"), "weigh less": ("lightest", "weight"),
+    "weighs less": ("lightest", "weight"), "weigh more": ("heaviest", "weight"),
+    "weighs more": ("heaviest", "weight"), "cost less": ("cheapest", "price"),
+    "costs less": ("cheapest", "price"), "cost more": ("dearest", "price"),
+    "costs more": ("dearest", "price"), "hold more": ("largest", "capacity"),
+    "holds more": ("largest", "capacity"),
 }  # fmt: skip
 _SUPERLATIVE = re.compile(r"\b(" + "|".join(sorted(_SUPERLATIVES, key=len, reverse=True)) + r")\b", re.I)
 # Words that point back at the list: "which one", "of those", "of them", "out of these".
@@ -66,7 +73,7 @@ _FACTS = {
     "stock": r"in stock|available|availability|sold out|have it|left\b|can i (?:buy|get|order)",
     "price": r"how much(?! does it (?:weigh|hold))|price|cost|\$",
     "features": r"tell me (?:more|about)|more about|details|what(?:'s| is) (?:special|different|good)|"
-    r"features?|is it |are they |does it have|do they have|made of|material|waterproof|good for",
+    r"features?|\bis it\b|\bare they\b|\bdoes it\b|\bdo they\b|made of|material|waterproof|good for",
 }
 _FACT_PATTERNS = {fact: re.compile(pattern, re.IGNORECASE) for fact, pattern in _FACTS.items()}
 
@@ -108,7 +115,7 @@ def read_reference(text: str, color: str | None = None) -> Reference | None:
         which, fact = _SUPERLATIVES[superlative.group(1).lower()]
         asks.append(fact)
     elif comparative := _WHICH_COMPARATIVE.search(text):
-        which, fact = _COMPARED[comparative.group(1).lower()]
+        which, fact = _COMPARED[" ".join(comparative.group(1).lower().split())]
         asks.append(fact)
     asks += [fact for fact, pattern in _FACT_PATTERNS.items() if pattern.search(text) and fact not in asks]
     if "price" in asks and "weight" in asks and re.search(r"how much does it weigh", text, re.I):
