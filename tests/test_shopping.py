@@ -536,3 +536,14 @@ def test_a_comparison_said_with_a_verb_picks_from_the_list(finder):
     answer = text(shopper.says("so which one of them weighs less?"))
     assert min(shown, key=lambda p: p.weight_g).name in answer
     assert read_reference("does it run on batteries?").asks == ("features",)
+
+
+def test_a_greeting_and_im_after_open_a_request_and_a_question_about_a_shown_one_gets_its_features(finder):
+    shopper = Shopper(finder)
+    shown = products(shopper.says("Good afternoon, I'm after a rain coat for the school run"))
+    assert shown and all(p.category == "rain jackets" for p in shown)
+    answer = text(shopper.says("is the second one any good in a downpour?"))
+    assert (
+        shown[1].name in answer
+        and shown[1].description.split(":", 1)[1].strip()[:20].lower() in answer.lower()
+    )

@@ -37,7 +37,8 @@ _SHOPPING_WORDS = frozenset(
     parcel payment money perfect proper decent quality really spend spending pay paying afford
     maximum minimum max min boring ugly old
     year years age aged already else nt whatcha watcha wanna gonna gotta gimme lemme tbh thx ty cheers
-    ta hmm ugh yeah yep nope idk oh ah well fine great cool model version style""".split()
+    ta hmm ugh yeah yep nope idk oh ah well fine great cool model version style morning evening
+    afternoon greetings dear""".split()
 )
 # Orders by a catalog field a shopper may ask for ("the lightest tent").
 SORTS = ("LIGHTEST", "WARMEST", "LARGEST")

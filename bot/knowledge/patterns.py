@@ -252,5 +252,6 @@ def add_patterns(matcher: Matcher) -> None:
             [{"LOWER": {"IN": ["need", "needs", "want", "wants"]}}],
             [{"LOWER": {"IN": ["'d", "would"]}}, {"LOWER": "like"}],
             [{"LOWER": {"IN": ["got", "have"]}}, {"LOWER": "any"}],
+            [{"LOWER": {"IN": ["'m", "am", "im"]}}, {"LOWER": "after"}],
         ],
     )

@@ -122,6 +122,12 @@ def read_reference(text: str, color: str | None = None) -> Reference | None:
         asks.remove("price")
     if "features" in asks and len(asks) > 1 and not re.search(r"tell me|more about|details", text, re.I):
         asks.remove("features")  # "is it in stock?" asks the stock only
+    if (
+        not asks
+        and which is not None
+        and re.search(r"\?|^\s*(?:is|are|does|do|can|will|would)\b", text, re.I)
+    ):
+        asks.append("features")  # "is the first one breathable?": what the catalog says of it
     # "price?", "weight?", "sizes?": a fact alone asks it of what was just shown.
     pointing = bool(_BACK.search(text)) or (bool(asks) and len(text.split()) <= 3)
     if which is None and color and re.search(r"\bthe\s+one\s+in\b|\bthe\s+\w+\s+one\b", text, re.I):
